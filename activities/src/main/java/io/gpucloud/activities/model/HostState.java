@@ -1,0 +1,6 @@
+package io.gpucloud.activities.model;
+
+/** Up while its agent worker polls its task queue. */
+public enum HostState {
+  Up, Down, Disconnected
+}
