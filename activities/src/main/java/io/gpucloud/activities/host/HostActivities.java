@@ -11,6 +11,9 @@ import io.temporal.activity.ActivityMethod;
 @ActivityInterface
 public interface HostActivities {
 
+  /** ApplicationFailure type for discovery output that must not reach the inventory (not retried). */
+  String INVALID_DISCOVERY_OUTPUT = "InvalidDiscoveryOutput";
+
   /** Task queue of the agent worker of {@code hostName}. */
   static String taskQueue(String hostName) {
     return "host-" + hostName;
