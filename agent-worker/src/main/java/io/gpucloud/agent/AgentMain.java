@@ -1,0 +1,132 @@
+package io.gpucloud.agent;
+
+import io.gpucloud.activities.host.HostActivities;
+import io.gpucloud.activities.host.HostRegistration;
+import io.gpucloud.activities.inventory.InventoryActivities;
+import io.gpucloud.agent.hooks.HookRunner;
+import io.gpucloud.agent.sim.HostSpec;
+import io.gpucloud.agent.sim.HostSpecLoader;
+import io.gpucloud.agent.sim.TestDriverXml;
+import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.common.SearchAttributeKey;
+import io.temporal.common.SearchAttributes;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The agent worker process: one per GPU host, polling task queue host-NAME. */
+public final class AgentMain {
+  private static final Logger LOG = LoggerFactory.getLogger(AgentMain.class);
+  static final String REGISTRATION_WORKFLOW = "HostRegistration";
+  static final SearchAttributeKey<String> HOST_NAME = SearchAttributeKey.forKeyword("HostName");
+
+  private AgentMain() {}
+
+  public static void main(String[] args) throws Exception {
+    AgentOptions opts;
+    try {
+      opts = AgentOptions.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    if (opts.simulateSpec() != null) {
+      opts = prepareSimulatedHost(opts);
+    }
+    LibvirtHost libvirt = new LibvirtHost(opts.libvirtUri());
+    HostRegistration registration = libvirt.registration(opts.hostName());
+
+    WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
+        WorkflowServiceStubsOptions.newBuilder().setTarget(opts.temporalTarget()).build());
+    WorkflowClient client = WorkflowClient.newInstance(stubs,
+        WorkflowClientOptions.newBuilder().setNamespace(opts.namespace()).build());
+    WorkerFactory factory = WorkerFactory.newInstance(client);
+    Worker worker = factory.newWorker(HostActivities.taskQueue(opts.hostName()));
+    HookRunner discoveryRunner = new HookRunner(opts.discoveryTimeout(), opts.maxOutputBytes());
+    worker.registerActivitiesImplementations(new HostDiscoveryActivities(opts.discoveryScript(), discoveryRunner));
+    factory.start();
+    LOG.info("agent worker for host {} polling {} ({})", opts.hostName(),
+        HostActivities.taskQueue(opts.hostName()), opts.libvirtUri());
+
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      factory.shutdown();
+      libvirt.close();
+      stubs.shutdown();
+      stopped.countDown();
+    }, "agent-shutdown"));
+
+    register(client, registration);
+    stopped.await();
+  }
+
+  /** Starts (or joins) the registration workflow, which records the host and runs a first discovery. */
+  static void register(WorkflowClient client, HostRegistration registration) throws InterruptedException {
+    WorkflowOptions options = WorkflowOptions.newBuilder()
+        .setWorkflowId("register-" + registration.hostName())
+        .setTaskQueue(InventoryActivities.CONTROL_PLANE_QUEUE)
+        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+        .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
+        .setTypedSearchAttributes(SearchAttributes.newBuilder().set(HOST_NAME, registration.hostName()).build())
+        .setStaticSummary("Register host " + registration.hostName() + " and discover its GPUs")
+        .build();
+    long delay = 500;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        WorkflowStub stub = client.newUntypedWorkflowStub(REGISTRATION_WORKFLOW, options);
+        stub.start(registration);
+        LOG.info("registration of {} started ({})", registration.hostName(), options.getWorkflowId());
+        return;
+      } catch (RuntimeException e) {
+        if (attempt >= 60) {
+          throw e;
+        }
+        LOG.warn("cannot start registration yet ({}); retrying", e.getMessage());
+        Thread.sleep(delay);
+        delay = Math.min(delay * 2, 5000);
+      }
+    }
+  }
+
+  /**
+   * A simulated host: its libvirt test-driver document and its discovery hook are generated from
+   * the spec into the state directory. The hook calls this jar's SimulatedDiscovery, which reads
+   * the spec on every run, so editing the spec changes what the next discovery reports.
+   */
+  static AgentOptions prepareSimulatedHost(AgentOptions opts) throws IOException {
+    HostSpec spec = HostSpecLoader.load(opts.simulateSpec());
+    Path state = opts.stateDir().toAbsolutePath();
+    Files.createDirectories(state);
+    String uri = TestDriverXml.write(spec, state.resolve("libvirt-node.xml"));
+    Files.createDirectories(opts.hooksDir());
+    Path hook = opts.discoveryScript();
+    if (!Files.exists(hook) || Files.readString(hook).contains(GENERATED_MARK)) {
+      String java = ProcessHandle.current().info().command().orElse("java");
+      String jar = Path.of(AgentMain.class.getProtectionDomain().getCodeSource().getLocation().getPath())
+          .toAbsolutePath().toString();
+      String script = "#!/bin/sh\n" + GENERATED_MARK + "\nexec '" + java + "' -Xmx64m -XX:TieredStopAtLevel=1"
+          + " -XX:+UseSerialGC -cp '" + jar + "' io.gpucloud.agent.sim.SimulatedDiscovery '"
+          + opts.simulateSpec().toAbsolutePath() + "'\n";
+      Files.writeString(hook, script);
+      Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+    return opts.withHost(opts.hostName() != null ? opts.hostName() : spec.name(), uri);
+  }
+
+  /** Marks a hook this agent wrote, so an operator's own hook in its place is never overwritten. */
+  static final String GENERATED_MARK = "# generated by agent-worker --simulate; replace freely";
+}

@@ -1,0 +1,112 @@
+package io.gpucloud.agent;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Command-line options of the agent worker. A real host names its libvirt URI and hooks directory;
+ * a simulated host names a host spec YAML and a state directory, and the agent makes its libvirt
+ * test-driver document and its discovery hook there.
+ */
+public record AgentOptions(
+    String hostName,
+    String temporalTarget,
+    String namespace,
+    String libvirtUri,
+    Path hooksDir,
+    Path discoveryScript,
+    Duration hookTimeout,
+    Duration discoveryTimeout,
+    int maxOutputBytes,
+    Path simulateSpec,
+    Path stateDir) {
+
+  static final String USAGE = String.join("\n",
+      "usage: agent-worker [options]",
+      "  --host NAME               host name (task queue host-NAME); default: from --simulate spec",
+      "  --temporal HOST:PORT      Temporal frontend (default 127.0.0.1:7233)",
+      "  --namespace NS            Temporal namespace (default default)",
+      "  --libvirt-uri URI         hypervisor (default qemu:///system)",
+      "  --hooks-dir DIR           hook directory (default /etc/gpu-agent/hooks)",
+      "  --discovery-script PATH   discovery hook (default HOOKS_DIR/gpudiscovery.sh)",
+      "  --hook-timeout SECONDS    timeout of each hook run (default 30)",
+      "  --discovery-timeout SEC   timeout of the discovery hook (default 60)",
+      "  --max-output-bytes N      cap on what a hook may print (default 4194304)",
+      "  --simulate SPEC.yml       run as a simulated host from this spec (libvirt test driver)",
+      "  --state-dir DIR           where a simulated host keeps its generated files");
+
+  public static AgentOptions parse(String[] args) {
+    String host = null;
+    String temporal = "127.0.0.1:7233";
+    String ns = "default";
+    String uri = null;
+    Path hooks = null;
+    Path discovery = null;
+    Duration hookTimeout = Duration.ofSeconds(30);
+    Duration discoveryTimeout = Duration.ofSeconds(60);
+    int maxOut = 4 * 1024 * 1024;
+    Path spec = null;
+    Path state = null;
+    List<String> rest = new ArrayList<>(List.of(args));
+    while (!rest.isEmpty()) {
+      String flag = rest.remove(0);
+      if (flag.equals("--help") || flag.equals("-h")) {
+        throw new IllegalArgumentException(USAGE);
+      }
+      if (rest.isEmpty()) {
+        throw new IllegalArgumentException(flag + " needs a value\n" + USAGE);
+      }
+      String v = rest.remove(0);
+      switch (flag) {
+        case "--host" -> host = v;
+        case "--temporal" -> temporal = v;
+        case "--namespace" -> ns = v;
+        case "--libvirt-uri" -> uri = v;
+        case "--hooks-dir" -> hooks = Path.of(v);
+        case "--discovery-script" -> discovery = Path.of(v);
+        case "--hook-timeout" -> hookTimeout = Duration.ofSeconds(positive(flag, v));
+        case "--discovery-timeout" -> discoveryTimeout = Duration.ofSeconds(positive(flag, v));
+        case "--max-output-bytes" -> maxOut = (int) positive(flag, v);
+        case "--simulate" -> spec = Path.of(v);
+        case "--state-dir" -> state = Path.of(v);
+        default -> throw new IllegalArgumentException("unknown option " + flag + "\n" + USAGE);
+      }
+    }
+    if (spec != null && state == null) {
+      throw new IllegalArgumentException("--simulate needs --state-dir");
+    }
+    if (spec == null && host == null) {
+      throw new IllegalArgumentException("--host is required for a real host\n" + USAGE);
+    }
+    if (hooks == null) {
+      hooks = state != null ? state.resolve("hooks") : Path.of("/etc/gpu-agent/hooks");
+    }
+    if (discovery == null) {
+      discovery = hooks.resolve("gpudiscovery.sh");
+    }
+    if (uri == null && spec == null) {
+      uri = "qemu:///system";
+    }
+    return new AgentOptions(host, temporal, ns, uri, hooks, discovery, hookTimeout, discoveryTimeout, maxOut, spec,
+        state);
+  }
+
+  private static long positive(String flag, String v) {
+    try {
+      long n = Long.parseLong(v);
+      if (n > 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(flag + " must be a positive integer, got '" + v + "'");
+  }
+
+  public AgentOptions withHost(String name, String uri) {
+    return new AgentOptions(name, temporalTarget, namespace, uri, hooksDir, discoveryScript, hookTimeout,
+        discoveryTimeout, maxOutputBytes, simulateSpec, stateDir);
+  }
+}

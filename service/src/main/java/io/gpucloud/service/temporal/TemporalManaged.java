@@ -1,0 +1,85 @@
+package io.gpucloud.service.temporal;
+
+import io.dropwizard.lifecycle.Managed;
+import io.gpucloud.activities.inventory.InventoryActivities;
+import io.gpucloud.activities.inventory.InventoryActivitiesImpl;
+import io.gpucloud.service.config.TemporalConfig;
+import io.gpucloud.workflows.DiscoveryWorkflowImpl;
+import io.gpucloud.workflows.HostRegistrationWorkflowImpl;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Temporal connection of the service: service stubs (lazy: the service starts even while the
+ * Temporal frontend is still coming up), the WorkflowClient that resources use, and the
+ * control-plane worker (task queue {@code control-plane}) that runs the database activities.
+ */
+public class TemporalManaged implements Managed {
+  private static final Logger LOG = LoggerFactory.getLogger(TemporalManaged.class);
+
+  private final TemporalConfig config;
+  private final WorkflowServiceStubs stubs;
+  private final WorkflowClient client;
+  private final WorkerFactory factory;
+
+  public TemporalManaged(TemporalConfig config, Jdbi jdbi) {
+    this.config = config;
+    this.stubs = WorkflowServiceStubs.newServiceStubs(
+        WorkflowServiceStubsOptions.newBuilder().setTarget(config.getTarget()).build());
+    this.client = WorkflowClient.newInstance(
+        stubs, WorkflowClientOptions.newBuilder().setNamespace(config.getNamespace()).build());
+    this.factory = WorkerFactory.newInstance(client);
+    if (config.isWorkerEnabled()) {
+      Worker worker = factory.newWorker(InventoryActivities.CONTROL_PLANE_QUEUE);
+      worker.registerWorkflowImplementationTypes(DiscoveryWorkflowImpl.class, HostRegistrationWorkflowImpl.class);
+      worker.registerActivitiesImplementations(new InventoryActivitiesImpl(jdbi));
+    }
+  }
+
+  public WorkflowServiceStubs stubs() {
+    return stubs;
+  }
+
+  public WorkflowClient client() {
+    return client;
+  }
+
+  public WorkerFactory workerFactory() {
+    return factory;
+  }
+
+  public String namespace() {
+    return config.getNamespace();
+  }
+
+  @Override
+  public void start() {
+    if (config.isWorkerEnabled()) {
+      factory.start();
+      LOG.info("Temporal worker polling task queue '{}' in namespace '{}' at {}",
+          InventoryActivities.CONTROL_PLANE_QUEUE, config.getNamespace(), config.getTarget());
+    }
+  }
+
+  @Override
+  public void stop() throws InterruptedException {
+    LOG.info("stopping Temporal worker");
+    factory.shutdown();
+    if (!factory.awaitTermination(20, TimeUnit.SECONDS)) {
+      LOG.warn("Temporal worker did not stop within 20 s, forcing");
+      factory.shutdownNow();
+    }
+    stubs.shutdown();
+    if (!stubs.awaitTermination(5, TimeUnit.SECONDS)) {
+      stubs.shutdownNow();
+    }
+  }
+}
