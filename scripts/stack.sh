@@ -5,7 +5,8 @@
 # so a second run reuses it. Everything is configurable by environment, which the integration
 # tests use to run a private stack on their own ports and data directory:
 #   GPUCLOUD_DATA_DIR, GPUCLOUD_HOST_SPECS (dir of host *.yml, default hosts/), TEMPORAL_PORT,
-#   TEMPORAL_UI_PORT, TEMPORAL_HTTP_PORT, TEMPORAL_METRICS_PORT, GPUCLOUD_DB_PORT, GPUCLOUD_API_PORT, GPUCLOUD_ADMIN_PORT, STACK_SKIP_BUILD=1
+#   TEMPORAL_UI_PORT, TEMPORAL_HTTP_PORT, TEMPORAL_METRICS_PORT, GPUCLOUD_DB_PORT, GPUCLOUD_API_PORT, GPUCLOUD_ADMIN_PORT, STACK_SKIP_BUILD=1,
+#   AGENT_EXTRA_ARGS (extra agent-worker options, e.g. --discovery-timeout 5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -82,7 +83,7 @@ done
 for spec in "$SPECS"/*.yml; do
   name=$(basename "$spec" .yml)
   start "agent-$name" java -Xmx128m "${JAVA_OPTS[@]}" -jar "$AGENT_JAR" --simulate "$spec" \
-    --state-dir "$DATA/hosts/$name" --temporal "$TEMPORAL_ADDRESS"
+    --state-dir "$DATA/hosts/$name" --temporal "$TEMPORAL_ADDRESS" ${AGENT_EXTRA_ARGS:-}
 done
 
 cat >"$DATA/stack.env.tmp" <<ENV

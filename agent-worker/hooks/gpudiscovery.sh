@@ -88,7 +88,7 @@ json_str_or_null() {
 read_first() {
   local v=""
   if [[ -f "$1" && -r "$1" ]]; then
-    IFS= read -r v <"$1" 2>/dev/null || true
+    IFS= read -r v 2>/dev/null <"$1" || true
   fi
   v="${v#"${v%%[![:space:]]*}"}"
   v="${v%"${v##*[![:space:]]}"}"
@@ -177,10 +177,14 @@ lspci_field() {
   [[ "$USE_LSPCI" == 1 ]] || return 0
   while IFS= read -r line; do
     if [[ "$line" == "$2:"$'\t'* ]]; then
-      printf '%s' "${line#"$2:"$'\t'}"
+      line="${line#"$2:"$'\t'}"
+      # very old pciutils print the slot as "Device:" first: skip a value that is an address
+      [[ "$line" =~ ^([0-9a-fA-F]{4,8}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]$ ]] && continue
+      printf '%s' "$line"
       return 0
     fi
   done < <(lspci -vmm -s "$1" 2>/dev/null || true)
+  return 0
 }
 
 # mdev_description_value DESCRIPTION KEY: value of "key=value" in an NVIDIA type description

@@ -8,7 +8,8 @@ import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.db.ManagedDataSource;
 import io.gpucloud.migrations.Migrations;
-import io.gpucloud.service.api.ApiResources;
+// TODO(lead): restore when io.gpucloud.service.api.ApiResources exists
+// import io.gpucloud.service.api.ApiResources;
 import io.gpucloud.service.auth.AdminBootstrap;
 import io.gpucloud.service.auth.ApiKeyAuthenticator;
 import io.gpucloud.service.auth.AuthSetup;
@@ -17,6 +18,7 @@ import io.gpucloud.service.db.DatabaseHealthCheck;
 import io.gpucloud.service.db.EmbeddedDbCommand;
 import io.gpucloud.service.db.MigrateCommand;
 import io.gpucloud.service.errors.ErrorMappers;
+import io.gpucloud.service.errors.StrictJson;
 import io.gpucloud.service.jobs.JobDependencies;
 import io.gpucloud.service.jobs.QuartzManaged;
 import io.gpucloud.service.temporal.TemporalHealthCheck;
@@ -94,10 +96,12 @@ public class GpuCloudApplication extends Application<GpuCloudConfiguration> {
     if (config.getServerFactory() instanceof AbstractServerFactory sf) {
       sf.setRegisterDefaultExceptionMappers(false);
     }
+    StrictJson.configure(env.getObjectMapper());
     ErrorMappers.all().forEach(env.jersey()::register);
     AuthSetup.components(new ApiKeyAuthenticator(jdbi)).forEach(env.jersey()::register);
     env.jersey().register(new UserResource(jdbi));
-    ApiResources.create(jdbi, temporal.client(), config.getTemporal().getNamespace(), config.getTemporal().getUiUrl())
-        .forEach(env.jersey()::register);
+    // TODO(lead): ApiResources not yet present when this was built
+    // ApiResources.create(jdbi, temporal.client(), config.getTemporal().getNamespace(), config.getTemporal().getUiUrl())
+    //     .forEach(env.jersey()::register);
   }
 }

@@ -73,6 +73,7 @@ public final class DiscoveryParser {
       if (msg == null) {
         msg = e.getClass().getSimpleName();
       }
+      msg = msg.replaceAll("\\[Source: [^;\\]]*; ", "[");
       if (msg.length() > MAX_JSON_ERROR) {
         msg = msg.substring(0, MAX_JSON_ERROR) + "...";
       }

@@ -39,7 +39,7 @@ public final class HostSpecLoader {
     try {
       text = Files.readString(yaml, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read host spec " + yaml + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot read host spec " + yaml + ": " + e, e);
     }
     return parse(text, yaml.toString());
   }

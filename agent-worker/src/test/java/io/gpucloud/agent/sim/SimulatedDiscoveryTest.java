@@ -14,7 +14,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -187,10 +186,5 @@ class SimulatedDiscoveryTest {
     List<T> out = new ArrayList<>();
     it.forEachRemaining(out::add);
     return out;
-  }
-
-  @SuppressWarnings("unused")
-  private static <T> Function<T, T> id() {
-    return Function.identity();
   }
 }

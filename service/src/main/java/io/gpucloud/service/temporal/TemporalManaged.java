@@ -73,7 +73,8 @@ public class TemporalManaged implements Managed {
   public void stop() throws InterruptedException {
     LOG.info("stopping Temporal worker");
     factory.shutdown();
-    if (!factory.awaitTermination(20, TimeUnit.SECONDS)) {
+    factory.awaitTermination(20, TimeUnit.SECONDS);
+    if (!factory.isTerminated()) {
       LOG.warn("Temporal worker did not stop within 20 s, forcing");
       factory.shutdownNow();
     }

@@ -1,0 +1,215 @@
+package io.gpucloud.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * One real local stack for all integration tests in this JVM, started through the same
+ * scripts/stack.sh that `make run` uses, on free ports and a private data directory:
+ * Temporal dev server, MariaDB, the service, and one agent-worker process per host spec
+ * (copied so tests can edit them). Stopped with SIGTERM when the JVM exits.
+ */
+public final class Stack {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+  static final Duration DISCOVERY_TIMEOUT = Duration.ofSeconds(5);
+
+  private static Stack instance;
+
+  final Path dataDir;
+  final Path specsDir;
+  final Map<String, String> env = new HashMap<>();
+  final String apiUrl;
+  final String adminKey;
+  final int dbPort;
+  final String temporalAddress;
+  private final Process process;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  public static synchronized Stack get() {
+    if (instance == null) {
+      try {
+        instance = new Stack();
+      } catch (IOException | InterruptedException e) {
+        throw new IllegalStateException("could not start the local stack", e);
+      }
+    }
+    return instance;
+  }
+
+  private Stack() throws IOException, InterruptedException {
+    dataDir = Files.createTempDirectory(REPO.resolve("integration-tests/target"), "it-stack-");
+    specsDir = Files.createDirectories(dataDir.resolve("specs"));
+    try (Stream<Path> specs = Files.list(REPO.resolve("hosts"))) {
+      for (Path p : specs.filter(p -> p.toString().endsWith(".yml")).toList()) {
+        Files.copy(p, specsDir.resolve(p.getFileName()));
+      }
+    }
+    dbPort = freePort();
+    int temporalPort = freePort();
+    temporalAddress = "127.0.0.1:" + temporalPort;
+    ProcessBuilder pb = new ProcessBuilder("bash", REPO.resolve("scripts/stack.sh").toString())
+        .directory(REPO.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(dataDir.resolve("stack.out").toFile());
+    Map<String, String> e = pb.environment();
+    e.put("GPUCLOUD_DATA_DIR", dataDir.toString());
+    e.put("GPUCLOUD_HOST_SPECS", specsDir.toString());
+    e.put("TEMPORAL_PORT", String.valueOf(temporalPort));
+    e.put("TEMPORAL_UI_PORT", String.valueOf(freePort()));
+    e.put("TEMPORAL_HTTP_PORT", String.valueOf(freePort()));
+    e.put("TEMPORAL_METRICS_PORT", String.valueOf(freePort()));
+    e.put("GPUCLOUD_DB_PORT", String.valueOf(dbPort));
+    e.put("GPUCLOUD_API_PORT", String.valueOf(freePort()));
+    e.put("GPUCLOUD_ADMIN_PORT", String.valueOf(freePort()));
+    e.put("STACK_SKIP_BUILD", "1");
+    e.put("AGENT_EXTRA_ARGS", "--discovery-timeout " + DISCOVERY_TIMEOUT.toSeconds());
+    env.putAll(e);
+    process = pb.start();
+    Runtime.getRuntime().addShutdownHook(new Thread(this::stop));
+    Path envFile = dataDir.resolve("stack.env");
+    Instant deadline = Instant.now().plus(Duration.ofMinutes(4));
+    while (!Files.exists(envFile)) {
+      if (!process.isAlive() || Instant.now().isAfter(deadline)) {
+        throw new IllegalStateException("stack did not come up:\n" + Files.readString(dataDir.resolve("stack.out")));
+      }
+      Thread.sleep(250);
+    }
+    Map<String, String> vars = new HashMap<>();
+    for (String line : Files.readAllLines(envFile)) {
+      int i = line.indexOf('=');
+      if (i > 0) {
+        vars.put(line.substring(0, i), line.substring(i + 1));
+      }
+    }
+    apiUrl = vars.get("API_URL");
+    adminKey = vars.get("ADMIN_API_KEY");
+  }
+
+  void stop() {
+    if (process.isAlive()) {
+      process.destroy(); // SIGTERM: the script stops every process it started
+      try {
+        process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** A live process of the stack, by name (e.g. "agent-H1"), from the pid files the script writes. */
+  long pid(String name) throws IOException {
+    return Long.parseLong(Files.readString(dataDir.resolve("pids/" + name)).trim());
+  }
+
+  Path hookOf(String host) {
+    return dataDir.resolve("hosts/" + host + "/hooks/gpudiscovery.sh");
+  }
+
+  Connection db() throws SQLException {
+    return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + dbPort + "/gpucloud", "root", "");
+  }
+
+  // ---- HTTP ----
+
+  record Response(int status, JsonNode body, String raw) {}
+
+  Response call(String method, String path, Object body, String key) {
+    try {
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(apiUrl + path)).timeout(Duration.ofSeconds(30));
+      if (key != null) {
+        b.header("Authorization", "Bearer " + key);
+      }
+      String text = body == null ? null : body instanceof String s ? s : JSON.writeValueAsString(body);
+      b.method(method, text == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(text));
+      if (text != null) {
+        b.header("Content-Type", "application/json");
+      }
+      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      JsonNode node = r.body() == null || r.body().isBlank() ? null : parseOrNull(r.body());
+      return new Response(r.statusCode(), node, r.body());
+    } catch (IOException e) {
+      throw new IllegalStateException(method + " " + path + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static JsonNode parseOrNull(String s) {
+    try {
+      return JSON.readTree(s);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  Response admin(String method, String path, Object body) {
+    return call(method, path, body, adminKey);
+  }
+
+  JsonNode get(String path) {
+    Response r = admin("GET", path, null);
+    if (r.status() != 200) {
+      throw new AssertionError("GET " + path + " -> " + r.status() + " " + r.raw());
+    }
+    return r.body();
+  }
+
+  static List<JsonNode> list(JsonNode array) {
+    return array == null ? List.of() : java.util.stream.StreamSupport.stream(array.spliterator(), false).toList();
+  }
+
+  static void await(String what, Duration timeout, BooleanSupplier condition) {
+    Instant deadline = Instant.now().plus(timeout);
+    while (!condition.getAsBoolean()) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+      }
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  /** Waits for a workflow to close and returns GET /workflows/{id}. */
+  JsonNode awaitWorkflow(String workflowId, Duration timeout) {
+    JsonNode[] last = new JsonNode[1];
+    await("workflow " + workflowId + " to close", timeout, () -> {
+      Response r = admin("GET", "/workflows/" + workflowId, null);
+      if (r.status() != 200) {
+        return false;
+      }
+      last[0] = r.body();
+      return !"RUNNING".equals(r.body().path("status").asText());
+    });
+    return last[0];
+  }
+}
