@@ -8,8 +8,7 @@ import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.db.ManagedDataSource;
 import io.gpucloud.migrations.Migrations;
-// TODO(lead): restore when io.gpucloud.service.api.ApiResources exists
-// import io.gpucloud.service.api.ApiResources;
+import io.gpucloud.service.api.ApiResources;
 import io.gpucloud.service.auth.AdminBootstrap;
 import io.gpucloud.service.auth.ApiKeyAuthenticator;
 import io.gpucloud.service.auth.AuthSetup;
@@ -100,8 +99,7 @@ public class GpuCloudApplication extends Application<GpuCloudConfiguration> {
     ErrorMappers.all().forEach(env.jersey()::register);
     AuthSetup.components(new ApiKeyAuthenticator(jdbi)).forEach(env.jersey()::register);
     env.jersey().register(new UserResource(jdbi));
-    // TODO(lead): ApiResources not yet present when this was built
-    // ApiResources.create(jdbi, temporal.client(), config.getTemporal().getNamespace(), config.getTemporal().getUiUrl())
-    //     .forEach(env.jersey()::register);
+    ApiResources.create(jdbi, temporal.client(), config.getTemporal().getNamespace(), config.getTemporal().getUiUrl())
+        .forEach(env.jersey()::register);
   }
 }

