@@ -45,6 +45,7 @@ stop_all() {
   for ((i=${#children[@]}-1; i>=0; i--)); do kill -TERM "${children[i]}" 2>/dev/null || true; done
   for pid in "${children[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -f "$PIDS"/*
+  exit 0
 }
 trap stop_all INT TERM EXIT
 

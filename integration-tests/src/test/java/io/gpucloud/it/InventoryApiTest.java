@@ -179,4 +179,18 @@ class InventoryApiTest {
     Stack.Response discover = stack.call("POST", "/hosts/" + h1 + "/discover", null, userKey);
     assertThat(discover.status()).isEqualTo(403);
   }
+
+  @Test
+  void apiKeysAreStoredOnlyAsHashes() throws Exception {
+    String sha256 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+        .digest(stack.adminKey.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    try (Connection c = stack.db(); var rs = c.createStatement().executeQuery("SELECT key_hash FROM api_keys")) {
+      int matches = 0;
+      while (rs.next()) {
+        assertThat(rs.getString(1)).doesNotContain(stack.adminKey.substring(4, 20));
+        matches += rs.getString(1).equals(sha256) ? 1 : 0;
+      }
+      assertThat(matches).as("the admin key is found by its SHA-256 only").isEqualTo(1);
+    }
+  }
 }

@@ -132,7 +132,9 @@ public class DeviceService {
     DeviceDao dao = jdbi.onDemand(DeviceDao.class);
     int n = dao.setManagedStateIfIdle(id, target.name());
     DeviceRow now = dao.findById(id).orElseThrow(() -> notFound(id));
-    if (n == 0 && now.managedState() != target) {
+    // Refused while allocated even when it is already in the target state: an operator acting on a
+    // device an instance holds should hear that it is held, not get a silent no-op.
+    if (n == 0) {
       throw busy(now, managed ? "managed" : "unmanaged");
     }
     return DeviceView.of(now);
