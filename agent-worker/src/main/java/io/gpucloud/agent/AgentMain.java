@@ -58,6 +58,9 @@ public final class AgentMain {
     Worker worker = factory.newWorker(HostActivities.taskQueue(opts.hostName()));
     HookRunner discoveryRunner = new HookRunner(opts.discoveryTimeout(), opts.maxOutputBytes());
     worker.registerActivitiesImplementations(new HostDiscoveryActivities(opts.discoveryScript(), discoveryRunner));
+    worker.registerActivitiesImplementations(new io.gpucloud.agent.instance.HostInstanceActivitiesImpl(
+        libvirt.connect(), opts.hooksDir(), new HookRunner(opts.hookTimeout(), opts.maxOutputBytes()),
+        io.gpucloud.agent.instance.HostInstanceActivitiesImpl.defaultStateDir(opts.stateDir())));
     factory.start();
     LOG.info("agent worker for host {} polling {} ({})", opts.hostName(),
         HostActivities.taskQueue(opts.hostName()), opts.libvirtUri());

@@ -101,5 +101,7 @@ public class GpuCloudApplication extends Application<GpuCloudConfiguration> {
     env.jersey().register(new UserResource(jdbi));
     ApiResources.create(jdbi, temporal.client(), config.getTemporal().getNamespace(), config.getTemporal().getUiUrl())
         .forEach(env.jersey()::register);
+    env.jersey().register(new io.gpucloud.service.instances.InstanceResource(
+        new io.gpucloud.service.instances.InstanceService(jdbi, temporal.client())));
   }
 }

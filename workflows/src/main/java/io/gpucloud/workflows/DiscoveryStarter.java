@@ -11,7 +11,7 @@ import java.time.format.DateTimeFormatter;
 
 /** Starts Discovery workflows with the id, summary and search attributes operators filter on. */
 public final class DiscoveryStarter {
-  public static final SearchAttributeKey<String> HOST_NAME = SearchAttributeKey.forKeyword("HostName");
+  public static final SearchAttributeKey<String> HOST_NAME = Starters.HOST_NAME;
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
 

@@ -43,8 +43,10 @@ public class TemporalManaged implements Managed {
     this.factory = WorkerFactory.newInstance(client);
     if (config.isWorkerEnabled()) {
       Worker worker = factory.newWorker(InventoryActivities.CONTROL_PLANE_QUEUE);
-      worker.registerWorkflowImplementationTypes(DiscoveryWorkflowImpl.class, HostRegistrationWorkflowImpl.class);
-      worker.registerActivitiesImplementations(new InventoryActivitiesImpl(jdbi));
+      worker.registerWorkflowImplementationTypes(DiscoveryWorkflowImpl.class, HostRegistrationWorkflowImpl.class,
+          io.gpucloud.workflows.DeployWorkflowImpl.class, io.gpucloud.workflows.DomainXmlWorkflowImpl.class);
+      worker.registerActivitiesImplementations(new InventoryActivitiesImpl(jdbi),
+          new io.gpucloud.activities.instance.InstanceActivitiesImpl(jdbi));
     }
   }
 

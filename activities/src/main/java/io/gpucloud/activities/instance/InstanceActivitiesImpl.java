@@ -1,0 +1,172 @@
+package io.gpucloud.activities.instance;
+
+import io.gpucloud.activities.inventory.InventoryReconciler;
+import io.gpucloud.activities.limits.LimitExceededException;
+import io.gpucloud.activities.limits.Limits;
+import io.gpucloud.activities.limits.ResourceRequest;
+import io.gpucloud.activities.model.DeviceState;
+import io.temporal.failure.ApplicationFailure;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+
+/**
+ * Control-plane deploy steps on MariaDB. Locks are taken in one order everywhere (instance row,
+ * limit scopes, host row, device rows), so concurrent deploys serialise where they compete and
+ * never deadlock on each other by design; InnoDB deadlocks that still happen are retried by Temporal.
+ */
+public class InstanceActivitiesImpl implements InstanceActivities {
+  private final Jdbi jdbi;
+  private final Limits limits;
+
+  public InstanceActivitiesImpl(Jdbi jdbi) {
+    this.jdbi = jdbi;
+    this.limits = new Limits();
+  }
+
+  @Override
+  public List<HostCandidate> planHosts(String instanceId) {
+    return jdbi.withHandle(h -> {
+      InstanceDao dao = h.attach(InstanceDao.class);
+      InstanceRow i = dao.instance(instanceId).orElseThrow(() -> notFound(instanceId));
+      long cpu = (long) i.cpuCores() * i.cpuMhz();
+      return i.vgpuProfileId() == null || i.gpuCount() == 0
+          ? dao.plainHosts(instanceId, cpu, i.memoryMb())
+          : dao.gpuHosts(instanceId, i.vgpuProfileId(), i.gpuCount(), cpu, i.memoryMb());
+    });
+  }
+
+  @Override
+  public Reservation reserve(String instanceId, String hostId) {
+    return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
+      InstanceDao dao = h.attach(InstanceDao.class);
+      InstanceRow i = dao.lockInstance(instanceId).orElseThrow(() -> notFound(instanceId));
+      if (!"Creating".equals(i.state())) {
+        throw ApplicationFailure.newNonRetryableFailure(
+            "instance " + instanceId + " is " + i.state() + ", not Creating", INVALID_STATE);
+      }
+      List<HeldDevice> already = dao.heldDevices(instanceId, hostId);
+      if (hostId.equals(i.hostId()) && already.size() == i.gpuCount()) {
+        return new Reservation(hostId, spec(h, i, dao.hostName(hostId), already)); // a repeat
+      }
+      if (!i.quotaCounted()) {
+        countAgainstLimits(h, i);
+        dao.countQuota(instanceId);
+      }
+      long cpu = (long) i.cpuCores() * i.cpuMhz();
+      Optional<HostCandidate> host = dao.lockHostWithRoom(hostId, instanceId, cpu, i.memoryMb());
+      if (host.isEmpty()) {
+        return new Reservation(hostId, null);
+      }
+      List<HeldDevice> chosen = List.of();
+      if (i.gpuCount() > 0) {
+        Optional<List<HeldDevice>> picked = pick(dao.lockFreeDevices(hostId, i.vgpuProfileId()), i);
+        if (picked.isEmpty()) {
+          return new Reservation(hostId, null);
+        }
+        chosen = picked.get();
+        List<String> ids = chosen.stream().map(HeldDevice::id).toList();
+        if (dao.reserveDevices(instanceId, ids) != ids.size()) {
+          // cannot happen under the host lock; roll back rather than hold a partial set
+          throw new IllegalStateException("devices on " + hostId + " changed under the reservation lock");
+        }
+        refreshParents(dao, chosen.stream().map(HeldDevice::parentDeviceId).toList());
+      }
+      dao.placeOn(instanceId, hostId);
+      return new Reservation(hostId, spec(h, i, host.get().hostName(), dao.heldDevices(instanceId, hostId)));
+    });
+  }
+
+  private void countAgainstLimits(Handle h, InstanceRow i) {
+    try {
+      limits.checkAndLock(h, i.accountId(), i.projectId(),
+          new ResourceRequest(i.gpuCount(), 1, i.cpuCores(), i.memoryMb()));
+    } catch (LimitExceededException e) {
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), LIMIT_EXCEEDED);
+    }
+  }
+
+  private static Optional<List<HeldDevice>> pick(List<HeldDevice> free, InstanceRow i) {
+    Map<String, Integer> freePerParent = new HashMap<>();
+    for (HeldDevice d : free) {
+      if (d.parentDeviceId() != null) {
+        freePerParent.merge(d.parentDeviceId(), 1, Integer::sum);
+      }
+    }
+    Map<String, HeldDevice> byId = new HashMap<>();
+    List<DeviceCandidate> candidates = free.stream().map(d -> {
+      byId.put(d.id(), d);
+      return new DeviceCandidate(d.id(), d.busAddress(), d.type(), d.numaNode(), d.pciRoot(), d.parentDeviceId(),
+          d.parentBusAddress(), d.parentDeviceId() == null ? 0 : freePerParent.get(d.parentDeviceId()));
+    }).toList();
+    return DevicePicker.pick(candidates, i.gpuCount(), NumaPolicy.valueOf(i.numaPolicy()))
+        .map(list -> list.stream().map(c -> byId.get(c.id())).toList());
+  }
+
+  @Override
+  public void release(String instanceId, String hostId) {
+    jdbi.useTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
+      InstanceDao dao = h.attach(InstanceDao.class);
+      dao.lockInstance(instanceId).orElseThrow(() -> notFound(instanceId));
+      List<String> parents = dao.parentsOfHeld(instanceId, hostId);
+      dao.freeDevices(instanceId, hostId);
+      refreshParents(dao, parents);
+      dao.unplace(instanceId, hostId);
+    });
+  }
+
+  @Override
+  public void commit(String instanceId, String hostId) {
+    jdbi.useTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
+      InstanceDao dao = h.attach(InstanceDao.class);
+      InstanceRow i = dao.lockInstance(instanceId).orElseThrow(() -> notFound(instanceId));
+      if ("Running".equals(i.state()) && hostId.equals(i.hostId())) {
+        return; // a repeat
+      }
+      dao.allocateDevices(instanceId, hostId);
+      if (dao.markRunning(instanceId, hostId) != 1) {
+        throw ApplicationFailure.newNonRetryableFailure(
+            "instance " + instanceId + " is " + i.state() + " on " + i.hostId() + ", cannot commit on " + hostId,
+            INVALID_STATE);
+      }
+    });
+  }
+
+  @Override
+  public void fail(String instanceId, String reason) {
+    jdbi.useTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
+      InstanceDao dao = h.attach(InstanceDao.class);
+      dao.lockInstance(instanceId).orElseThrow(() -> notFound(instanceId));
+      List<String> parents = dao.parentsOfHeld(instanceId, null);
+      dao.freeDevices(instanceId, null);
+      refreshParents(dao, parents);
+      dao.markError(instanceId, reason.length() > 4000 ? reason.substring(0, 4000) : reason);
+    });
+  }
+
+  private static void refreshParents(InstanceDao dao, List<String> parentIds) {
+    parentIds.stream().filter(p -> p != null).distinct().forEach(p -> {
+      DeviceState state = InventoryReconciler.deriveParentState(dao.children(p));
+      dao.setParentState(p, state.name());
+    });
+  }
+
+  private static InstanceSpec spec(Handle h, InstanceRow i, String hostName, List<HeldDevice> devices) {
+    TemplateImage template = i.templateId() == null ? null
+        : h.attach(InstanceDao.class).template(i.templateId()).orElse(null);
+    List<AssignedDevice> assigned = devices.stream()
+        .map(d -> new AssignedDevice(d.id(), d.busAddress(), d.type(), d.profileName(), d.parentBusAddress(),
+            d.numaNode()))
+        .toList();
+    return new InstanceSpec(i.id(), i.vmName(), hostName, i.cpuCores(), i.cpuMhz(), i.memoryMb(), i.gpuDisplay(),
+        template, assigned);
+  }
+
+  private static ApplicationFailure notFound(String instanceId) {
+    return ApplicationFailure.newNonRetryableFailure("instance " + instanceId + " does not exist", INVALID_STATE);
+  }
+}

@@ -1,0 +1,20 @@
+package io.gpucloud.service.instances;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.gpucloud.service.api.Checks;
+
+/** POST /instances body. The offering decides CPU, RAM and GPUs; deploy takes no GPU parameter. */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record InstanceRequest(String name, String offeringId, String templateId, String projectId) {
+
+  /** Validated copy; 400 naming the field otherwise. */
+  public InstanceRequest validated() {
+    String n = Checks.required("name", name, 63);
+    if (!n.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+      throw io.gpucloud.service.ApiException.badRequest(
+          "name must start with a letter or digit and hold only letters, digits, '.', '_' and '-'");
+    }
+    return new InstanceRequest(n, Checks.requiredId("offeringId", offeringId),
+        Checks.requiredId("templateId", templateId), Checks.optionalId("projectId", projectId));
+  }
+}

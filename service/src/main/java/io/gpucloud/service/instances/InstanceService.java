@@ -1,0 +1,197 @@
+package io.gpucloud.service.instances;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gpucloud.service.ApiException;
+import io.gpucloud.service.api.Checks;
+import io.gpucloud.service.api.SqlErrors;
+import io.gpucloud.service.auth.Caller;
+import io.gpucloud.service.auth.Role;
+import io.gpucloud.workflows.DeployStarter;
+import io.gpucloud.workflows.DomainXmlWorkflow;
+import io.gpucloud.activities.inventory.InventoryActivities;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Deploy requests and instance views, scoped to what the caller may see. */
+public class InstanceService {
+  private static final Logger LOG = LoggerFactory.getLogger(InstanceService.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Jdbi jdbi;
+  private final WorkflowClient temporal;
+
+  public InstanceService(Jdbi jdbi, WorkflowClient temporal) {
+    this.jdbi = jdbi;
+    this.temporal = temporal;
+  }
+
+  /** Who sees what: Admin all, DomainAdmin their domain subtree, User their own account. */
+  record Scope(String accountId, String domainPath, boolean admin) {}
+
+  Scope scope(Caller caller) {
+    return switch (caller.role()) {
+      case Admin -> new Scope(null, null, true);
+      case DomainAdmin -> new Scope(null, jdbi.onDemand(InstanceDao.class).domainPath(caller.domainId()), false);
+      case User -> new Scope(caller.accountId(), null, false);
+    };
+  }
+
+  /**
+   * Records the instance (Creating) and starts its Deploy workflow. With an Idempotency-Key, a
+   * repeated request returns the first reply and starts nothing new.
+   */
+  public InstanceView create(Caller caller, InstanceRequest request, String idempotencyKey) {
+    InstanceRequest req = Checks.body(request).validated();
+    String key = idempotencyKey == null ? null : Checks.required("Idempotency-Key", idempotencyKey, 255);
+    InstanceDao dao = jdbi.onDemand(InstanceDao.class);
+    if (key != null) {
+      Optional<String> earlier = dao.idempotentReply(caller.userId(), key);
+      if (earlier.isPresent()) {
+        return replay(earlier.get());
+      }
+    }
+    OfferingRow offering = dao.offering(req.offeringId())
+        .orElseThrow(() -> ApiException.badRequest("offeringId " + req.offeringId() + " does not exist"));
+    if (dao.templateExists(req.templateId()) == 0) {
+      throw ApiException.badRequest("templateId " + req.templateId() + " does not exist");
+    }
+    String accountId = caller.accountId();
+    if (req.projectId() != null) {
+      String owner = dao.projectAccount(req.projectId())
+          .orElseThrow(() -> ApiException.badRequest("projectId " + req.projectId() + " does not exist"));
+      if (caller.role() == Role.User && !owner.equals(caller.accountId())) {
+        throw ApiException.badRequest("projectId " + req.projectId() + " does not exist");
+      }
+      accountId = owner;
+    }
+    String id = UUID.randomUUID().toString();
+    String workflowId = DeployStarter.workflowId(id);
+    String account = accountId;
+    InstanceView view;
+    try {
+      view = jdbi.inTransaction(h -> {
+        InstanceDao tx = h.attach(InstanceDao.class);
+        tx.insert(id, req.name(), "i-" + id, account, req.projectId(), caller.userId(), offering, req.templateId(),
+            workflowId);
+        InstanceView v = toView(tx.get(id, null, null).orElseThrow(), List.of(), false);
+        if (key != null) {
+          tx.rememberReply(caller.userId(), key, write(v));
+        }
+        return v;
+      });
+    } catch (RuntimeException e) {
+      if (key != null && SqlErrors.is(e, SqlErrors.DUPLICATE_KEY)) {
+        // a concurrent request with the same key won: answer with its reply
+        return replay(dao.idempotentReply(caller.userId(), key).orElseThrow(() -> e));
+      }
+      throw e;
+    }
+    startDeploy(view);
+    return view;
+  }
+
+  private InstanceView replay(String body) {
+    InstanceView v = read(body);
+    startDeploy(v); // a crash between recording and starting must not strand the instance
+    return v;
+  }
+
+  private void startDeploy(InstanceView v) {
+    String summary = "Deploy " + v.name() + " (" + v.offeringName()
+        + (v.gpuCards() == null ? "" : ", " + v.gpuCards()) + ") for account " + v.accountName();
+    try {
+      DeployStarter.start(temporal, v.id(), v.name(), v.accountName(), summary);
+    } catch (RuntimeException e) {
+      LOG.error("could not start the deploy of {}", v.id(), e);
+      throw new ApiException(503, "could not start the deploy workflow (Temporal unavailable); retry with the"
+          + " same Idempotency-Key");
+    }
+  }
+
+  public List<InstanceView> list(Caller caller, String state) {
+    Scope s = scope(caller);
+    return jdbi.withHandle(h -> {
+      InstanceDao dao = h.attach(InstanceDao.class);
+      List<InstanceRow> rows = dao.list(s.accountId(), s.domainPath(), state);
+      Map<String, List<DeviceOfInstance>> devices = rows.isEmpty() ? Map.of()
+          : dao.devicesOf(rows.stream().map(InstanceRow::id).toList()).stream()
+              .collect(Collectors.groupingBy(DeviceOfInstance::instanceId));
+      return rows.stream().map(r -> toView(r, devices.getOrDefault(r.id(), List.of()), s.admin())).toList();
+    });
+  }
+
+  public InstanceView get(Caller caller, String id) {
+    Scope s = scope(caller);
+    return jdbi.withHandle(h -> {
+      InstanceDao dao = h.attach(InstanceDao.class);
+      InstanceRow r = dao.get(id, s.accountId(), s.domainPath())
+          .orElseThrow(() -> ApiException.notFound("instance " + id + " does not exist"));
+      return toView(r, dao.devicesOf(List.of(id)), s.admin());
+    });
+  }
+
+  /** The domain XML as libvirt on the instance's host holds it now (Admin). */
+  public Map<String, String> domainXml(Caller caller, String id) {
+    InstanceView v = get(caller, id);
+    if (v.hostName() == null) {
+      throw ApiException.conflict("instance " + id + " is " + v.state() + " and on no host");
+    }
+    DomainXmlWorkflow wf = temporal.newWorkflowStub(DomainXmlWorkflow.class, WorkflowOptions.newBuilder()
+        .setWorkflowId("domain-xml-" + id + "-" + UUID.randomUUID())
+        .setTaskQueue(InventoryActivities.CONTROL_PLANE_QUEUE)
+        .setWorkflowExecutionTimeout(Duration.ofSeconds(30))
+        .build());
+    WorkflowClient.start(wf::read, v.hostName(), v.vmName());
+    try {
+      String xml = WorkflowStub.fromTyped(wf).getResult(30, TimeUnit.SECONDS, String.class);
+      if (xml == null) {
+        throw ApiException.notFound("no libvirt domain " + v.vmName() + " on host " + v.hostName());
+      }
+      return Map.of("hostName", v.hostName(), "vmName", v.vmName(), "xml", xml);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new ApiException(504, "host " + v.hostName() + " did not answer in 30 s");
+    }
+  }
+
+  static InstanceView toView(InstanceRow r, List<DeviceOfInstance> devices, boolean admin) {
+    String cards = r.gpuCount() > 0 && r.cardName() != null
+        ? r.gpuCount() + " x " + r.cardName() + " (" + r.profileName() + ")" : null;
+    List<InstanceView.Device> devs = devices.stream()
+        .map(d -> new InstanceView.Device(d.id(), d.type(), d.cardName(), d.profileName(),
+            admin ? d.busAddress() : null, admin ? d.numaNode() : null, d.state()))
+        .toList();
+    return new InstanceView(r.id(), r.name(), r.vmName(), r.state(), r.errorReason(), r.accountId(),
+        r.accountName(), r.projectId(), r.offeringId(), r.offeringName(), r.templateId(), r.cpuCores(), r.cpuMhz(),
+        r.memoryMb(), r.gpuCount(), r.cardName(), r.profileName(), cards, r.workflowId(),
+        r.createdAt() == null ? null : r.createdAt().toString(), admin ? r.hostId() : null,
+        admin ? r.hostName() : null, devs);
+  }
+
+  private static String write(InstanceView v) {
+    try {
+      return JSON.writeValueAsString(v);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static InstanceView read(String body) {
+    try {
+      return JSON.readValue(body, InstanceView.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("stored reply is not an instance", e);
+    }
+  }
+}

@@ -1,0 +1,7 @@
+package io.gpucloud.service.tenancy;
+
+public record AccountView(String id, String name, String domainId, String domainPath, String createdAt) {
+  static AccountView of(AccountRow a) {
+    return new AccountView(a.id(), a.name(), a.domainId(), a.domainPath(), TenancyChecks.iso(a.createdAt()));
+  }
+}

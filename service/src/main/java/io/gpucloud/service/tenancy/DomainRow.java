@@ -1,0 +1,10 @@
+package io.gpucloud.service.tenancy;
+
+import java.time.Instant;
+
+/** A row of domains. path is '/ROOT/child/'; parentId is null for ROOT. */
+public record DomainRow(String id, String name, String parentId, String path, Instant createdAt) {
+  public boolean isRoot() {
+    return parentId == null;
+  }
+}

@@ -1,0 +1,65 @@
+package io.gpucloud.service.tenancy;
+
+import io.gpucloud.service.ApiException;
+import io.gpucloud.service.api.Checks;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Body of POST /api/v1/offerings. A vgpuProfileId makes a GPU offering: gpuCount defaults to 1 and
+ * must be >= 1; without a profile gpuCount is 0 and gpuDisplay false. numaPolicy defaults to preferred.
+ */
+public record OfferingRequest(
+    String name,
+    String description,
+    Integer cpuCores,
+    Integer cpuSpeedMhz,
+    Long memoryMb,
+    String vgpuProfileId,
+    Integer gpuCount,
+    Boolean gpuDisplay,
+    String numaPolicy) {
+
+  public static final Set<String> NUMA_POLICIES = Set.of("required", "preferred", "none");
+
+  public record Valid(
+      String name,
+      String description,
+      int cpuCores,
+      int cpuMhz,
+      long memoryMb,
+      String vgpuProfileId,
+      int gpuCount,
+      boolean gpuDisplay,
+      String numaPolicy) {}
+
+  public Valid validateCreate() {
+    String n = Checks.required("name", name, Checks.MAX_NAME);
+    String d = Checks.optionalText("description", description, Checks.MAX_DESCRIPTION);
+    int cores = TenancyChecks.requiredAtLeast("cpuCores", cpuCores, 1);
+    int mhz = TenancyChecks.requiredAtLeast("cpuSpeedMhz", cpuSpeedMhz, 1);
+    long mem = TenancyChecks.requiredAtLeast("memoryMb", memoryMb, 1L);
+    String profile = TenancyChecks.optionalId("vgpuProfileId", vgpuProfileId);
+    int gpus;
+    boolean display = gpuDisplay != null && gpuDisplay;
+    if (profile != null) {
+      gpus = gpuCount == null ? 1 : gpuCount;
+      if (gpus < 1) {
+        throw ApiException.badRequest("gpuCount must be >= 1");
+      }
+    } else {
+      if (gpuCount != null && gpuCount != 0) {
+        throw ApiException.badRequest("gpuCount needs a vgpuProfileId (an offering without a profile has no GPUs)");
+      }
+      if (display) {
+        throw ApiException.badRequest("gpuDisplay needs a vgpuProfileId");
+      }
+      gpus = 0;
+    }
+    String numa = numaPolicy == null ? "preferred" : numaPolicy.trim().toLowerCase(Locale.ROOT);
+    if (!NUMA_POLICIES.contains(numa)) {
+      throw ApiException.badRequest("numaPolicy must be one of required, preferred, none");
+    }
+    return new Valid(n, d, cores, mhz, mem, profile, gpus, display, numa);
+  }
+}

@@ -1,0 +1,7 @@
+package io.gpucloud.service.tenancy;
+
+public record TemplateView(String id, String name, String osType, long rootDiskGb, String imagePath, String createdAt) {
+  static TemplateView of(TemplateRow t) {
+    return new TemplateView(t.id(), t.name(), t.osType(), t.rootDiskGb(), t.imagePath(), TenancyChecks.iso(t.createdAt()));
+  }
+}

@@ -1,0 +1,14 @@
+package io.gpucloud.workflows;
+
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
+
+/** Deploys one instance (already recorded as Creating) onto the first host that can take it. */
+@WorkflowInterface
+public interface DeployWorkflow {
+  String TYPE = "Deploy";
+
+  /** @return the name of the host the instance runs on */
+  @WorkflowMethod(name = TYPE)
+  String deploy(String instanceId);
+}

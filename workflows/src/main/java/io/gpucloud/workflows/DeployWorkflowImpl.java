@@ -1,0 +1,129 @@
+package io.gpucloud.workflows;
+
+import io.gpucloud.activities.instance.HostCandidate;
+import io.gpucloud.activities.instance.HostInstanceActivities;
+import io.gpucloud.activities.instance.InstanceActivities;
+import io.gpucloud.activities.instance.InstanceSpec;
+import io.gpucloud.activities.instance.Reservation;
+import io.gpucloud.activities.host.HostActivities;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.api.enums.v1.TimeoutType;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.TemporalFailure;
+import io.temporal.failure.TimeoutFailure;
+import io.temporal.workflow.Saga;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+
+/**
+ * The deploy saga. Per candidate host: reserve (limits counted in the same transaction), then on the
+ * host's own queue prepare devices, define and start the domain; commit. Every step registers its
+ * undo before it runs. A host whose worker does not pick up a step within the schedule-to-start
+ * timeout is undone and the next candidate is tried; any other failure undoes everything, frees the
+ * devices and limits, and leaves the instance in Error with the reason.
+ */
+public class DeployWorkflowImpl implements DeployWorkflow {
+  static final Duration HOST_PICKUP_TIMEOUT = Duration.ofSeconds(20);
+  private static final Logger LOG = Workflow.getLogger(DeployWorkflowImpl.class);
+
+  private final InstanceActivities controlPlane = Workflow.newActivityStub(InstanceActivities.class,
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofSeconds(30))
+          .setRetryOptions(RetryOptions.newBuilder()
+              .setMaximumInterval(Duration.ofSeconds(5))
+              .setDoNotRetry(InstanceActivities.LIMIT_EXCEEDED, InstanceActivities.INVALID_STATE,
+                  InstanceActivities.INSUFFICIENT_CAPACITY)
+              .build())
+          .build());
+
+  @Override
+  public String deploy(String instanceId) {
+    try {
+      List<HostCandidate> hosts = controlPlane.planHosts(instanceId);
+      String lastHostProblem = null;
+      for (HostCandidate host : hosts) {
+        Saga saga = new Saga(new Saga.Options.Builder().setParallelCompensation(false).setContinueWithError(true).build());
+        try {
+          saga.addCompensation(controlPlane::release, instanceId, host.hostId());
+          Reservation r = controlPlane.reserve(instanceId, host.hostId());
+          if (!r.reserved()) {
+            continue; // taken by a concurrent deploy since planning: next host
+          }
+          Workflow.upsertTypedSearchAttributes(Starters.HOST_NAME.valueSet(host.hostName()));
+          runOnHost(r.spec(), saga);
+          controlPlane.commit(instanceId, host.hostId());
+          return host.hostName();
+        } catch (ActivityFailure e) {
+          if (!hostUnreachable(e)) {
+            compensate(saga);
+            throw e;
+          }
+          lastHostProblem = "host " + host.hostName() + " did not pick up the deploy within "
+              + HOST_PICKUP_TIMEOUT.toSeconds() + " s";
+          LOG.warn("{}; trying the next host", lastHostProblem);
+          compensate(saga);
+        }
+      }
+      throw ApplicationFailure.newNonRetryableFailure(
+          "insufficient capacity: no host can take the instance now"
+              + (lastHostProblem == null ? "" : " (" + lastHostProblem + ")"),
+          InstanceActivities.INSUFFICIENT_CAPACITY);
+    } catch (TemporalFailure e) {
+      String reason = reason(e);
+      controlPlane.fail(instanceId, reason);
+      throw ApplicationFailure.newNonRetryableFailure(reason, "DeployFailed");
+    }
+  }
+
+  private static void runOnHost(InstanceSpec spec, Saga saga) {
+    HostInstanceActivities host = Workflow.newActivityStub(HostInstanceActivities.class,
+        ActivityOptions.newBuilder()
+            .setTaskQueue(HostActivities.taskQueue(spec.hostName()))
+            .setScheduleToStartTimeout(HOST_PICKUP_TIMEOUT)
+            .setStartToCloseTimeout(Duration.ofSeconds(60))
+            .setRetryOptions(RetryOptions.newBuilder()
+                .setMaximumAttempts(5)
+                .setMaximumInterval(Duration.ofSeconds(5))
+                .setDoNotRetry(HostInstanceActivities.HOOK_FAILED)
+                .build())
+            .build());
+    saga.addCompensation(host::releaseDevices, spec);
+    host.prepareDevices(spec);
+    saga.addCompensation(host::undefineDomain, spec.vmName());
+    host.defineDomain(spec);
+    host.startDomain(spec);
+  }
+
+  /** A dead host worker: nothing picked the step up in time. */
+  static boolean hostUnreachable(ActivityFailure e) {
+    return e.getCause() instanceof TimeoutFailure t
+        && t.getTimeoutType() == TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START;
+  }
+
+  /**
+   * Undo, tolerating a host that stays unreachable: its undo steps time out too, and the control
+   * plane's own undo (freeing the reservation) must still happen.
+   */
+  private static void compensate(Saga saga) {
+    try {
+      saga.compensate();
+    } catch (RuntimeException e) { // Saga.CompensationException, or the failure of an undo step itself
+      LOG.warn("undo step failed: {}", e.getMessage());
+    }
+  }
+
+  static String reason(TemporalFailure e) {
+    Throwable t = e;
+    while (t instanceof ActivityFailure && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof ApplicationFailure app) {
+      return app.getOriginalMessage();
+    }
+    return t.getMessage();
+  }
+}
