@@ -63,6 +63,12 @@ public final class Stack {
         Files.copy(p, specsDir.resolve(p.getFileName()));
       }
     }
+    // test-only hosts for the concurrency tests
+    try (Stream<Path> specs = Files.list(REPO.resolve("integration-tests/src/test/resources/specs"))) {
+      for (Path p : specs.filter(p -> p.toString().endsWith(".yml")).toList()) {
+        Files.copy(p, specsDir.resolve(p.getFileName()));
+      }
+    }
     dbPort = freePort();
     int temporalPort = freePort();
     temporalAddress = "127.0.0.1:" + temporalPort;
@@ -139,8 +145,15 @@ public final class Stack {
   record Response(int status, JsonNode body, String raw) {}
 
   Response call(String method, String path, Object body, String key) {
+    return callWithHeader(method, path, body, key, null, null);
+  }
+
+  Response callWithHeader(String method, String path, Object body, String key, String header, String value) {
     try {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(apiUrl + path)).timeout(Duration.ofSeconds(30));
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(apiUrl + path)).timeout(Duration.ofSeconds(60));
+      if (header != null) {
+        b.header(header, value);
+      }
       if (key != null) {
         b.header("Authorization", "Bearer " + key);
       }

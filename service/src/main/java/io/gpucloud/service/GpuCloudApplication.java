@@ -101,6 +101,7 @@ public class GpuCloudApplication extends Application<GpuCloudConfiguration> {
     env.jersey().register(new UserResource(jdbi));
     ApiResources.create(jdbi, temporal.client(), config.getTemporal().getNamespace(), config.getTemporal().getUiUrl())
         .forEach(env.jersey()::register);
+    io.gpucloud.service.tenancy.TenancyResources.create(jdbi).forEach(env.jersey()::register);
     env.jersey().register(new io.gpucloud.service.instances.InstanceResource(
         new io.gpucloud.service.instances.InstanceService(jdbi, temporal.client())));
   }

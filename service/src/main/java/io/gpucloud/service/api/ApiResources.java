@@ -15,7 +15,7 @@ public final class ApiResources {
         new GpuCardResource(new CardService(jdbi)),
         new VgpuProfileResource(new ProfileService(jdbi)),
         new HostResource(new HostService(jdbi, client)),
-        new GpuDeviceResource(new DeviceService(jdbi)),
+        new GpuDeviceResource(new DeviceService(jdbi), new io.gpucloud.service.instances.InstanceService(jdbi, client)),
         new WorkflowResource(new WorkflowInspector(client, temporalNamespace, temporalUiUrl)));
   }
 }

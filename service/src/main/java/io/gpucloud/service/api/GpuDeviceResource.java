@@ -1,5 +1,7 @@
 package io.gpucloud.service.api;
 
+import io.gpucloud.service.instances.InstanceService;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dropwizard.auth.Auth;
 import io.gpucloud.service.auth.Caller;
@@ -19,20 +21,27 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.List;
 
-/** GPU devices (Admin): list, manual add, update, manage/unmanage, delete. */
+/** GPU devices (Admin): list, manual add, update, manage/unmanage, delete; tenants list their own. */
 @Path("/api/v1/gpu-devices")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @RolesAllowed(Role.ADMIN)
 public class GpuDeviceResource {
   private final DeviceService devices;
+  private final InstanceService instances;
 
-  public GpuDeviceResource(DeviceService devices) {
+  public GpuDeviceResource(DeviceService devices, InstanceService instances) {
     this.devices = devices;
+    this.instances = instances;
   }
 
+  /**
+   * Admin: the whole inventory with filters. Anyone else: only the devices of the instances they
+   * may see, without host or address (tenants need not know the hardware layout).
+   */
   @GET
-  public List<DeviceView> list(
+  @RolesAllowed({Role.ADMIN, Role.DOMAIN_ADMIN, Role.USER})
+  public List<?> list(
       @Auth Caller caller,
       @QueryParam("hostId") String hostId,
       @QueryParam("cardId") String cardId,
@@ -41,6 +50,9 @@ public class GpuDeviceResource {
       @QueryParam("state") String state,
       @QueryParam("type") String type,
       @QueryParam("managedState") String managedState) {
+    if (!caller.isAdmin()) {
+      return instances.devicesVisibleTo(caller, instanceId);
+    }
     return devices.list(hostId, cardId, profileId, instanceId, state, type, managedState);
   }
 

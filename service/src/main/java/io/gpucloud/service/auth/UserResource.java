@@ -26,7 +26,10 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementException;
 
-/** Minimal user management: create users, list them, issue API keys. */
+/**
+ * User management, scoped by the caller like the tenancy resources (see {@link Scope}): an Admin
+ * sees and manages every user; a DomainAdmin the users of its domain subtree; a User only itself.
+ */
 @Path("/api/v1/users")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -48,24 +51,63 @@ public class UserResource {
   }
 
   @GET
-  @RolesAllowed(Role.ADMIN)
+  @RolesAllowed({Role.ADMIN, Role.DOMAIN_ADMIN, Role.USER})
   public List<UserView> list(@Auth Caller caller) {
-    return jdbi.withHandle(h -> h.createQuery(SELECT_USER + " ORDER BY u.created_at, u.name")
-        .map((rs, ctx) -> toView(rs))
-        .list());
+    return jdbi.withHandle(h -> {
+      Scope scope = scope(h, caller);
+      String where = switch (scope.role()) {
+        case Admin -> "";
+        case DomainAdmin -> " WHERE LEFT(d.path, CHAR_LENGTH(:prefix)) = :prefix";
+        case User -> " WHERE u.id = :self";
+      };
+      var q = h.createQuery(SELECT_USER + where + " ORDER BY u.created_at, u.name");
+      if (scope.role() == Role.DomainAdmin) {
+        q.bind("prefix", scope.domainPath());
+      } else if (scope.role() == Role.User) {
+        q.bind("self", caller.userId());
+      }
+      return q.map((rs, ctx) -> new Scoped(toView(rs), rs.getString("domain_path")))
+          .list().stream()
+          .filter(u -> scope.seesUser(u.user().id(), u.domainPath()))
+          .map(Scoped::user)
+          .toList();
+    });
   }
 
+  @GET
+  @Path("/{id}")
+  @RolesAllowed({Role.ADMIN, Role.DOMAIN_ADMIN, Role.USER})
+  public UserView get(@Auth Caller caller, @PathParam("id") String userId) {
+    return jdbi.withHandle(h -> {
+      Scope scope = scope(h, caller);
+      return findScoped(h, userId)
+          .filter(u -> scope.seesUser(u.user().id(), u.domainPath()))
+          .map(Scoped::user)
+          .orElseThrow(() -> ApiException.notFound("no user with id " + userId));
+    });
+  }
+
+  /**
+   * Admin: a user with any role in any account (default: the admin account). DomainAdmin: a User or
+   * DomainAdmin in an account of its subtree (default: its own account). Only an Admin grants Admin.
+   */
   @POST
-  @RolesAllowed(Role.ADMIN)
+  @RolesAllowed({Role.ADMIN, Role.DOMAIN_ADMIN})
   public Response create(@Auth Caller caller, @NotNull @Valid CreateUserRequest req) {
     UserView user = jdbi.inTransaction(h -> {
+      Scope scope = scope(h, caller);
       String accountId = req.accountId() != null && !req.accountId().isBlank()
-          ? req.accountId()
-          : adminAccountId(h).orElse(caller.accountId());
-      boolean accountExists = h.createQuery("SELECT COUNT(*) FROM accounts WHERE id = :id")
-          .bind("id", accountId).mapTo(Integer.class).one() > 0;
-      if (!accountExists) {
+          ? req.accountId().trim()
+          : (scope.isAdmin() ? adminAccountId(h).orElse(caller.accountId()) : caller.accountId());
+      Optional<String> accountPath = h.createQuery(
+              "SELECT d.path FROM accounts a JOIN domains d ON d.id = a.domain_id WHERE a.id = :id")
+          .bind("id", accountId).mapTo(String.class).findFirst();
+      // an account the caller cannot see reads as missing, so its existence does not leak
+      if (accountPath.isEmpty() || !scope.managesContentsOf(accountPath.get())) {
         throw ApiException.badRequest("field 'accountId': no account with id " + accountId);
+      }
+      if (!scope.mayGrant(req.role(), accountPath.get())) {
+        throw ApiException.forbidden("forbidden: only an Admin may grant the role " + req.role());
       }
       boolean nameTaken = h.createQuery("SELECT COUNT(*) FROM users WHERE name = :name")
           .bind("name", req.name()).mapTo(Integer.class).one() > 0;
@@ -88,16 +130,21 @@ public class UserResource {
     return Response.created(URI.create("/api/v1/users/" + user.id())).entity(user).build();
   }
 
+  /**
+   * A User creates keys for itself only; a DomainAdmin for the users of its subtree except Admins;
+   * an Admin for anyone. A user the caller cannot see is 404.
+   */
   @POST
   @Path("/{id}/keys")
   @RolesAllowed({Role.ADMIN, Role.DOMAIN_ADMIN, Role.USER})
   public Response createKey(@Auth Caller caller, @PathParam("id") String userId) {
-    if (!caller.isAdmin() && !caller.userId().equals(userId)) {
-      throw ApiException.forbidden("forbidden: only an Admin or the user themself may create keys for a user");
-    }
     NewKey created = jdbi.inTransaction(h -> {
-      if (findUser(h, userId).isEmpty()) {
-        throw ApiException.notFound("no user with id " + userId);
+      Scope scope = scope(h, caller);
+      Scoped target = findScoped(h, userId)
+          .filter(u -> scope.seesUser(u.user().id(), u.domainPath()))
+          .orElseThrow(() -> ApiException.notFound("no user with id " + userId));
+      if (!scope.mayIssueKeyFor(target.user().id(), target.user().role(), target.domainPath())) {
+        throw ApiException.forbidden("forbidden: only an Admin may create keys for an Admin");
       }
       return insertKey(h, userId);
     });
@@ -116,8 +163,26 @@ public class UserResource {
   }
 
   private static final String SELECT_USER =
-      "SELECT u.id, u.name, u.account_id, a.domain_id, u.role, u.created_at"
-          + " FROM users u JOIN accounts a ON a.id = u.account_id";
+      "SELECT u.id, u.name, u.account_id, a.domain_id, u.role, u.created_at, d.path AS domain_path"
+          + " FROM users u JOIN accounts a ON a.id = u.account_id JOIN domains d ON d.id = a.domain_id";
+
+  /** A user with the path of its account's domain (for scoping). */
+  private record Scoped(UserView user, String domainPath) {}
+
+  private static Optional<Scoped> findScoped(Handle h, String id) {
+    return h.createQuery(SELECT_USER + " WHERE u.id = :id").bind("id", id)
+        .map((rs, ctx) -> new Scoped(toView(rs), rs.getString("domain_path"))).findFirst();
+  }
+
+  /** The caller's scope (its domain path read from the database). */
+  static Scope scope(Handle h, Caller caller) {
+    String path = h.createQuery("SELECT path FROM domains WHERE id = :id").bind("id", caller.domainId())
+        .mapTo(String.class).findFirst().orElse(null);
+    if (path == null && !caller.isAdmin()) {
+      throw ApiException.forbidden("forbidden: the caller's domain no longer exists");
+    }
+    return Scope.of(caller, path);
+  }
 
   private static Optional<UserView> findUser(Handle h, String id) {
     return h.createQuery(SELECT_USER + " WHERE u.id = :id").bind("id", id)

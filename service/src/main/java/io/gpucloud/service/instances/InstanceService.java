@@ -142,6 +142,19 @@ public class InstanceService {
     });
   }
 
+  /** Devices of the instances the caller may see, as the tenant sees them (no host, no address). */
+  public List<TenantDevice> devicesVisibleTo(Caller caller, String instanceId) {
+    return list(caller, null).stream()
+        .filter(i -> instanceId == null || i.id().equals(instanceId))
+        .flatMap(i -> i.devices().stream().map(d -> new TenantDevice(d.id(), i.id(), i.name(), d.type(),
+            d.cardName(), d.profileName(), d.state())))
+        .toList();
+  }
+
+  /** A device as a tenant sees it. */
+  public record TenantDevice(String id, String instanceId, String instanceName, String type, String cardName,
+      String profileName, String state) {}
+
   /** The domain XML as libvirt on the instance's host holds it now (Admin). */
   public Map<String, String> domainXml(Caller caller, String id) {
     InstanceView v = get(caller, id);

@@ -78,8 +78,9 @@ class ApiResourcesTest {
   }
 
   @Test
-  void everyEndpointIsAdminOnly() {
-    for (String path : List.of("/api/v1/gpu-cards", "/api/v1/vgpu-profiles", "/api/v1/hosts", "/api/v1/gpu-devices",
+  void everyInventoryEndpointIsAdminOnly() {
+    // GET /gpu-devices is open to tenants (their own instances' devices; DeployTest covers it)
+    for (String path : List.of("/api/v1/gpu-cards", "/api/v1/vgpu-profiles", "/api/v1/hosts", "/api/v1/gpu-devices/x",
         "/api/v1/workflows/x")) {
       assertThat(RESOURCES.target(path).request().get().getStatus()).as(path).isEqualTo(401);
       assertError(as("user", path).get(), 403, "Admin");

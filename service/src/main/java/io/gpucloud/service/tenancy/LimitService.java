@@ -1,0 +1,83 @@
+package io.gpucloud.service.tenancy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gpucloud.activities.limits.Limits;
+import io.gpucloud.activities.limits.Resource;
+import io.gpucloud.activities.limits.ScopeType;
+import io.gpucloud.service.ApiException;
+import io.gpucloud.service.auth.Caller;
+import io.gpucloud.service.auth.Role;
+import io.gpucloud.service.auth.Scope;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Limits of accounts, domains and projects (GET: everyone who sees the scope, except that Users read
+ * only their account's and projects' limits; PUT: Admin, or a DomainAdmin for scopes inside its
+ * subtree but not its own domain), and the global defaults (Admin).
+ */
+public class LimitService {
+  private final Jdbi jdbi;
+  private final Limits limits;
+
+  public LimitService(Jdbi jdbi, Limits limits) {
+    this.jdbi = jdbi;
+    this.limits = limits;
+  }
+
+  public LimitsView get(Caller caller, ScopeType type, String id) {
+    return jdbi.withHandle(h -> {
+      Scope scope = Scopes.of(h, caller);
+      resolve(h, scope, type, id);
+      if (type == ScopeType.DOMAIN && scope.role() == Role.User) {
+        throw ApiException.forbidden("forbidden: a User reads the limits of its own account and projects only");
+      }
+      return LimitsView.of(limits.usage(h, type, id));
+    });
+  }
+
+  public LimitsView put(Caller caller, ScopeType type, String id, JsonNode body) {
+    return jdbi.inTransaction(h -> {
+      Scope scope = Scopes.of(h, caller);
+      String path = resolve(h, scope, type, id);
+      boolean allowed = type == ScopeType.DOMAIN ? scope.managesDomain(path) : scope.managesAccount(path);
+      if (!allowed) {
+        throw ApiException.forbidden(type == ScopeType.DOMAIN
+            ? "forbidden: the limits of domain " + path + " are set by an Admin or a DomainAdmin above it"
+            : "forbidden: cannot set the limits of this " + type.key());
+      }
+      Map<Resource, Long> changes = LimitsRequest.parse(body);
+      changes.forEach((r, max) -> limits.setOverride(h, type, id, r, max));
+      return LimitsView.of(limits.usage(h, type, id));
+    });
+  }
+
+  /** The domain path of a scope the caller sees; 404 when it does not exist or is out of sight. */
+  private static String resolve(Handle h, Scope scope, ScopeType type, String id) {
+    return switch (type) {
+      case DOMAIN -> DomainService.visible(h, scope, id).path();
+      case ACCOUNT -> AccountService.visible(h, scope, id).domainPath();
+      case PROJECT -> ProjectService.visible(h, scope, id).domainPath();
+    };
+  }
+
+  /** The global defaults, every known name (a missing one reads -1, unlimited). */
+  public Map<String, Long> settings() {
+    return jdbi.withHandle(h -> {
+      Map<String, Long> stored = limits.settings(h);
+      Map<String, Long> out = new LinkedHashMap<>();
+      for (String name : Limits.settingNames()) {
+        out.put(name, stored.getOrDefault(name, -1L));
+      }
+      return out;
+    });
+  }
+
+  public Map<String, Long> putSettings(JsonNode body) {
+    Map<String, Long> changes = SettingsRequest.parse(body);
+    jdbi.useTransaction(h -> changes.forEach((name, value) -> limits.setSetting(h, name, value)));
+    return settings();
+  }
+}
