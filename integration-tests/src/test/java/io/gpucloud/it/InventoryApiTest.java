@@ -171,7 +171,12 @@ class InventoryApiTest {
     Stack.Response key = stack.admin("POST", "/users/" + user.body().path("id").asText() + "/keys", null);
     assertThat(key.status()).as(key.raw()).isEqualTo(201);
     String userKey = key.body().path("key").asText();
-    for (String path : List.of("/gpu-cards", "/hosts", "/gpu-devices", "/vgpu-profiles")) {
+    // a tenant may list GPU devices, but only those of its own instances: none here
+    Stack.Response own = stack.call("GET", "/gpu-devices", null, userKey);
+    assertThat(own.status()).isEqualTo(200);
+    assertThat(Stack.list(own.body())).isEmpty();
+    for (String path : List.of("/gpu-cards", "/hosts", "/gpu-devices/" + UUID.randomUUID(), "/vgpu-profiles",
+        "/workflows/x")) {
       Stack.Response r = stack.call("GET", path, null, userKey);
       assertThat(r.status()).as(path).isEqualTo(403);
       assertThat(r.body().path("code").asInt()).isEqualTo(403);
