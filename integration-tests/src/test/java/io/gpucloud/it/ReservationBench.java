@@ -65,11 +65,18 @@ class ReservationBench {
           while ((i = next.getAndIncrement()) < ids.size()) {
             String id = ids.get(i);
             long t0 = System.nanoTime();
-            for (HostCandidate h : activities.planHosts(id)) {
-              Reservation r = activities.reserve(id, h.hostId());
-              if (r.reserved()) {
-                reserved.incrementAndGet();
-                break;
+            // as the Deploy workflow does: plan, try the candidates, plan again without them
+            List<String> tried = new ArrayList<>();
+            List<HostCandidate> plan;
+            boolean done = false;
+            while (!done && !(plan = activities.planHosts(id, tried)).isEmpty()) {
+              for (HostCandidate h : plan) {
+                tried.add(h.hostId());
+                if (activities.reserve(id, h.hostId()).reserved()) {
+                  reserved.incrementAndGet();
+                  done = true;
+                  break;
+                }
               }
             }
             latencies.add(System.nanoTime() - t0);

@@ -7,6 +7,7 @@ import io.gpucloud.activities.instance.InstanceSpec;
 import io.gpucloud.activities.instance.Reservation;
 import io.gpucloud.activities.host.HostActivities;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.activity.LocalActivityOptions;
 import io.temporal.api.enums.v1.TimeoutType;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
@@ -16,6 +17,7 @@ import io.temporal.failure.TimeoutFailure;
 import io.temporal.workflow.Saga;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 
@@ -30,8 +32,13 @@ public class DeployWorkflowImpl implements DeployWorkflow {
   static final Duration HOST_PICKUP_TIMEOUT = Duration.ofSeconds(20);
   private static final Logger LOG = Workflow.getLogger(DeployWorkflowImpl.class);
 
-  private final InstanceActivities controlPlane = Workflow.newActivityStub(InstanceActivities.class,
-      ActivityOptions.newBuilder()
+  /**
+   * Control-plane steps are short MariaDB transactions in this same worker process: local
+   * activities, so each costs no round trip through the Temporal server. They stay idempotent, so
+   * a local activity re-run after a worker crash repeats nothing.
+   */
+  private final InstanceActivities controlPlane = Workflow.newLocalActivityStub(InstanceActivities.class,
+      LocalActivityOptions.newBuilder()
           .setStartToCloseTimeout(Duration.ofSeconds(30))
           .setRetryOptions(RetryOptions.newBuilder()
               .setMaximumInterval(Duration.ofSeconds(5))
@@ -43,29 +50,15 @@ public class DeployWorkflowImpl implements DeployWorkflow {
   @Override
   public String deploy(String instanceId) {
     try {
-      List<HostCandidate> hosts = controlPlane.planHosts(instanceId);
-      String lastHostProblem = null;
-      for (HostCandidate host : hosts) {
-        Saga saga = new Saga(new Saga.Options.Builder().setParallelCompensation(false).setContinueWithError(true).build());
-        try {
-          saga.addCompensation(controlPlane::release, instanceId, host.hostId());
-          Reservation r = controlPlane.reserve(instanceId, host.hostId());
-          if (!r.reserved()) {
-            continue; // taken by a concurrent deploy since planning: next host
+      List<String> tried = new ArrayList<>();
+      List<HostCandidate> hosts;
+      // Plan, try each candidate, plan again without the ones tried: ends when no untried host fits.
+      while (!(hosts = controlPlane.planHosts(instanceId, tried)).isEmpty()) {
+        for (HostCandidate host : hosts) {
+          tried.add(host.hostId());
+          if (tryHost(instanceId, host)) {
+            return host.hostName();
           }
-          Workflow.upsertTypedSearchAttributes(Starters.HOST_NAME.valueSet(host.hostName()));
-          runOnHost(r.spec(), saga);
-          controlPlane.commit(instanceId, host.hostId());
-          return host.hostName();
-        } catch (ActivityFailure e) {
-          if (!hostUnreachable(e)) {
-            compensate(saga);
-            throw e;
-          }
-          lastHostProblem = "host " + host.hostName() + " did not pick up the deploy within "
-              + HOST_PICKUP_TIMEOUT.toSeconds() + " s";
-          LOG.warn("{}; trying the next host", lastHostProblem);
-          compensate(saga);
         }
       }
       throw ApplicationFailure.newNonRetryableFailure(
@@ -76,6 +69,37 @@ public class DeployWorkflowImpl implements DeployWorkflow {
       String reason = reason(e);
       controlPlane.fail(instanceId, reason);
       throw ApplicationFailure.newNonRetryableFailure(reason, "DeployFailed");
+    }
+  }
+
+  /** Why the last unreachable host was skipped, for the final error. */
+  private String lastHostProblem;
+
+  /**
+   * Reserve, run the host steps, commit. False when the host no longer has room (taken since
+   * planning) or its worker did not pick the work up; any other failure is undone and thrown.
+   */
+  private boolean tryHost(String instanceId, HostCandidate host) {
+    Saga saga = new Saga(new Saga.Options.Builder().setParallelCompensation(false).setContinueWithError(true).build());
+    try {
+      saga.addCompensation(controlPlane::release, instanceId, host.hostId());
+      Reservation r = controlPlane.reserve(instanceId, host.hostId());
+      if (!r.reserved()) {
+        return false;
+      }
+      Workflow.upsertTypedSearchAttributes(Starters.HOST_NAME.valueSet(host.hostName()));
+      runOnHost(r.spec(), saga);
+      controlPlane.commit(instanceId, host.hostId());
+      return true;
+    } catch (ActivityFailure e) {
+      compensate(saga);
+      if (!hostUnreachable(e)) {
+        throw e;
+      }
+      lastHostProblem = "host " + host.hostName() + " did not pick up the deploy within "
+          + HOST_PICKUP_TIMEOUT.toSeconds() + " s";
+      LOG.warn("{}; trying the next host", lastHostProblem);
+      return false;
     }
   }
 

@@ -174,8 +174,8 @@ class DeployWorkflowTest {
     boolean limitExceeded;
 
     @Override
-    public List<HostCandidate> planHosts(String instanceId) {
-      return hosts;
+    public List<HostCandidate> planHosts(String instanceId, List<String> excluded) {
+      return hosts.stream().filter(h -> !excluded.contains(h.hostId())).toList();
     }
 
     @Override

@@ -17,9 +17,15 @@ public interface InstanceActivities {
   /** ApplicationFailure type: the instance is not in a state this step can act on (not retried). */
   String INVALID_STATE = "InvalidState";
 
-  /** Hosts that can take the instance now, best first (Up, Enabled, capacity, free devices). */
+  /** How many candidates one plan returns at most; the workflow plans again if all were taken. */
+  int PLAN_SIZE = 16;
+
+  /**
+   * Hosts that can take the instance now, best first (Up, Enabled, CPU/RAM, enough free devices of
+   * its profile), at most PLAN_SIZE, leaving out the hosts already tried.
+   */
   @ActivityMethod(name = "PlanHosts")
-  List<HostCandidate> planHosts(String instanceId);
+  List<HostCandidate> planHosts(String instanceId, List<String> excludedHostIds);
 
   /**
    * In one transaction: counts the instance against its limits (once), and reserves its devices on

@@ -29,14 +29,16 @@ public class InstanceActivitiesImpl implements InstanceActivities {
   }
 
   @Override
-  public List<HostCandidate> planHosts(String instanceId) {
+  public List<HostCandidate> planHosts(String instanceId, List<String> excludedHostIds) {
+    // "NOT IN ()" is not SQL: an id no host has stands in for "exclude nothing"
+    List<String> excluded = excludedHostIds == null || excludedHostIds.isEmpty() ? List.of("-") : excludedHostIds;
     return jdbi.withHandle(h -> {
       InstanceDao dao = h.attach(InstanceDao.class);
       InstanceRow i = dao.instance(instanceId).orElseThrow(() -> notFound(instanceId));
       long cpu = (long) i.cpuCores() * i.cpuMhz();
       return i.vgpuProfileId() == null || i.gpuCount() == 0
-          ? dao.plainHosts(instanceId, cpu, i.memoryMb())
-          : dao.gpuHosts(instanceId, i.vgpuProfileId(), i.gpuCount(), cpu, i.memoryMb());
+          ? dao.plainHosts(instanceId, cpu, i.memoryMb(), excluded, PLAN_SIZE)
+          : dao.gpuHosts(instanceId, i.vgpuProfileId(), i.gpuCount(), cpu, i.memoryMb(), excluded, PLAN_SIZE);
     });
   }
 

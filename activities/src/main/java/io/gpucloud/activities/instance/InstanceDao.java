@@ -38,18 +38,39 @@ public interface InstanceDao {
   @SqlQuery("SELECT " + INSTANCE_COLUMNS + " FROM instances WHERE id = :id FOR UPDATE")
   Optional<InstanceRow> lockInstance(@Bind("id") String id);
 
-  /** Best fit first: the host with the fewest matching free devices that still has enough. */
-  @SqlQuery("SELECT h.id AS host_id, h.name AS host_name, COUNT(d.id) AS free_devices"
-      + " FROM hosts h JOIN gpu_devices d ON d.host_id = h.id"
-      + " WHERE d.profile_id = :profileId AND " + FREE_DEVICE + " AND " + HOST_HAS_ROOM
-      + " GROUP BY h.id, h.name HAVING COUNT(d.id) >= :count ORDER BY free_devices, h.name")
-  List<HostCandidate> gpuHosts(@Bind("instanceId") String instanceId, @Bind("profileId") String profileId,
-      @Bind("count") int count, @Bind("cpuMhzTotal") long cpuMhzTotal, @Bind("memoryMb") long memoryMb);
+  /** What instances use of each host's CPU and RAM, one pass over the instances on hosts. */
+  String HOST_USAGE = "(SELECT i.host_id, SUM(i.cpu_cores * i.cpu_mhz) AS cpu, SUM(i.memory_mb) AS mem"
+      + " FROM instances i WHERE i.host_id IS NOT NULL AND i.state IN " + ON_HOST + " AND i.id <> :instanceId"
+      + " GROUP BY i.host_id) u ON u.host_id = h.id";
 
-  @SqlQuery("SELECT h.id AS host_id, h.name AS host_name, 0 AS free_devices FROM hosts h WHERE " + HOST_HAS_ROOM
-      + " ORDER BY h.memory_mb, h.name")
+  String HOST_FITS = "h.state = 'Up' AND h.resource_state = 'Enabled'"
+      + " AND h.cpu_cores * h.cpu_mhz - COALESCE(u.cpu, 0) >= :cpuMhzTotal"
+      + " AND h.memory_mb - COALESCE(u.mem, 0) >= :memoryMb";
+
+  /**
+   * Best fit first: hosts with the fewest matching free devices that still have enough, so large
+   * free blocks stay whole. Ties are shuffled so concurrent deploys spread over equally good hosts
+   * instead of queueing on one host's lock. At most :limit candidates; the workflow plans again
+   * when all of them were taken meanwhile.
+   */
+  @SqlQuery("SELECT h.id AS host_id, h.name AS host_name, f.free AS free_devices FROM hosts h"
+      + " JOIN (SELECT d.host_id, COUNT(*) AS free FROM gpu_devices d WHERE d.profile_id = :profileId AND "
+      + FREE_DEVICE + " GROUP BY d.host_id HAVING COUNT(*) >= :count) f ON f.host_id = h.id"
+      + " LEFT JOIN " + HOST_USAGE
+      + " WHERE " + HOST_FITS + " AND h.id NOT IN (<excluded>)"
+      + " ORDER BY f.free, RAND() LIMIT :limit")
+  List<HostCandidate> gpuHosts(@Bind("instanceId") String instanceId, @Bind("profileId") String profileId,
+      @Bind("count") int count, @Bind("cpuMhzTotal") long cpuMhzTotal, @Bind("memoryMb") long memoryMb,
+      @BindList("excluded") List<String> excluded,
+      @Bind("limit") int limit);
+
+  @SqlQuery("SELECT h.id AS host_id, h.name AS host_name, 0 AS free_devices FROM hosts h LEFT JOIN " + HOST_USAGE
+      + " WHERE " + HOST_FITS + " AND h.id NOT IN (<excluded>)"
+      + " ORDER BY h.memory_mb - COALESCE(u.mem, 0), RAND() LIMIT :limit")
   List<HostCandidate> plainHosts(@Bind("instanceId") String instanceId, @Bind("cpuMhzTotal") long cpuMhzTotal,
-      @Bind("memoryMb") long memoryMb);
+      @Bind("memoryMb") long memoryMb,
+      @BindList("excluded") List<String> excluded,
+      @Bind("limit") int limit);
 
   /** Locks the host row (serialises reservations on one host) and re-checks that it has room. */
   @SqlQuery("SELECT h.id AS host_id, h.name AS host_name, 0 AS free_devices FROM hosts h"
