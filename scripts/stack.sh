@@ -69,6 +69,8 @@ start temporal temporal server start-dev --db-filename "$DATA/temporal.db" --ip 
   --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" --http-port "$TEMPORAL_HTTP_PORT" \
   --metrics-port "$TEMPORAL_METRICS_PORT" --log-level warn --ui-disable-news-fetch \
   --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
+  --dynamic-config-value matching.numTaskqueueReadPartitions=1 \
+  --dynamic-config-value matching.numTaskqueueWritePartitions=1 \
   --search-attribute HostName=Keyword --search-attribute InstanceUuid=Keyword --search-attribute Account=Keyword
 start mariadb java -Xmx128m "${JAVA_OPTS[@]}" -jar "$SERVICE_JAR" embedded-db config.yml
 wait_port "$TEMPORAL_PORT" temporal "${children[0]}"

@@ -40,8 +40,13 @@ public class DeployWorkflowImpl implements DeployWorkflow {
   private final InstanceActivities controlPlane = Workflow.newLocalActivityStub(InstanceActivities.class,
       LocalActivityOptions.newBuilder()
           .setStartToCloseTimeout(Duration.ofSeconds(30))
+          // a local activity with neither a schedule-to-close timeout nor a maximum of attempts is
+          // not retried at all: both are set so InnoDB deadlocks and DB restarts are retried
+          .setScheduleToCloseTimeout(Duration.ofMinutes(10))
           .setRetryOptions(RetryOptions.newBuilder()
+              .setInitialInterval(Duration.ofMillis(50))
               .setMaximumInterval(Duration.ofSeconds(5))
+              .setMaximumAttempts(100)
               .setDoNotRetry(InstanceActivities.LIMIT_EXCEEDED, InstanceActivities.INVALID_STATE,
                   InstanceActivities.INSUFFICIENT_CAPACITY)
               .build())

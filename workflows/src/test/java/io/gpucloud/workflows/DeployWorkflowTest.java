@@ -134,6 +134,17 @@ class DeployWorkflowTest {
   }
 
   @Test
+  void transientDatabaseErrorsInControlPlaneStepsAreRetried() {
+    cp.hosts = List.of(new HostCandidate("h1", "H1", 4));
+    cp.transientFailures = 2; // e.g. an InnoDB deadlock, twice
+    hostWorker("H1", new FakeHost("H1", null));
+    env.start();
+    assertThat(stub().deploy(ID)).isEqualTo("H1");
+    assertThat(calls).containsExactly("reserve:h1", "reserve:h1", "reserve:h1", "prepare:H1", "define:H1",
+        "start:H1", "commit:h1");
+  }
+
+  @Test
   void limitExceededFailsBeforeAnyHostStep() {
     cp.hosts = List.of(new HostCandidate("h1", "H1", 4));
     cp.limitExceeded = true;
@@ -172,6 +183,7 @@ class DeployWorkflowTest {
     List<HostCandidate> hosts = List.of();
     Set<String> full = Set.of();
     boolean limitExceeded;
+    int transientFailures;
 
     @Override
     public List<HostCandidate> planHosts(String instanceId, List<String> excluded) {
@@ -181,6 +193,10 @@ class DeployWorkflowTest {
     @Override
     public Reservation reserve(String instanceId, String hostId) {
       calls.add("reserve:" + hostId);
+      if (transientFailures > 0) {
+        transientFailures--;
+        throw new IllegalStateException("Deadlock found when trying to get lock; try restarting transaction");
+      }
       if (limitExceeded) {
         throw ApplicationFailure.newNonRetryableFailure("GPU limit of account 'acme' exceeded", LIMIT_EXCEEDED);
       }

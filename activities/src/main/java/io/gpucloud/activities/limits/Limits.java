@@ -38,7 +38,7 @@ public class Limits {
    * <p>(a) reads the chain; (b) locks, with SELECT ... FOR UPDATE and in a fixed order (domains root to
    * leaf, then the account, then the project), each scope row that has a finite effective limit for a
    * resource the request asks for, so unlimited scopes (ROOT, by default) never become a global lock;
-   * (c) sums the usage of those scopes with locking reads (so the sums are the latest committed ones
+   * (c) sums the usage of those scopes after the locks (plain reads: the caller runs READ COMMITTED, so the sums are the latest committed ones
    * whatever the transaction's isolation level); (d) throws {@link LimitExceededException} for the
    * first limit the request does not fit in. Call it while the caller's instance does not count yet
    * (quota_counted = 0); deadlocks are possible in rare interleavings and are safe to retry.
@@ -47,6 +47,7 @@ public class Limits {
    * @throws IllegalArgumentException when the project is not owned by the account
    */
   public void checkAndLock(Handle h, String accountId, String projectId, ResourceRequest request) {
+    requireReadCommitted(h);
     Chain chain = readChain(h, accountId, projectId);
     Map<String, Long> settings = settings(h);
     Map<String, Map<Resource, Long>> overrides = overrides(h, chain.ids());
@@ -250,6 +251,17 @@ public class Limits {
     return out;
   }
 
+  /**
+   * Under REPEATABLE READ the usage sums would come from a snapshot taken before the scope locks,
+   * and two deploys could both see room for the last GPU.
+   */
+  private static void requireReadCommitted(Handle h) {
+    String level = h.createQuery("SELECT @@tx_isolation").mapTo(String.class).one();
+    if (!"READ-COMMITTED".equalsIgnoreCase(level)) {
+      throw new IllegalStateException("limits must be checked in a READ COMMITTED transaction, not " + level);
+    }
+  }
+
   private static void lockRow(Handle h, String table, String id) {
     h.createQuery("SELECT id FROM " + table + " WHERE id = :id FOR UPDATE").bind("id", id)
         .mapTo(String.class).findFirst();
@@ -267,9 +279,10 @@ public class Limits {
           + " JOIN domains d ON d.id = a.domain_id"
           + " WHERE LEFT(d.path, CHAR_LENGTH(:path)) = :path AND i.quota_counted = 1";
     };
-    if (locking) {
-      sql += " LOCK IN SHARE MODE";
-    }
+    // No LOCK IN SHARE MODE: share-locking every counted instance row deadlocks against deploys that
+    // hold their own instance row and wait for the scope lock. The scope row lock taken before this
+    // read is what serialises quota changes; under READ COMMITTED this plain read then sees every
+    // committed change (checkAndLock insists on that isolation level).
     var q = h.createQuery(sql);
     if (type == ScopeType.DOMAIN) {
       q.bind("path", domainPath);

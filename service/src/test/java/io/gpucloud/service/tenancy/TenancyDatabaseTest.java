@@ -192,8 +192,8 @@ class TenancyDatabaseTest {
       results.add(pool.submit(() -> {
         start.await();
         try {
-          jdbi.useTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> {
-            h.createQuery("SELECT COUNT(*) FROM instances").mapTo(Long.class).one(); // an early snapshot
+          jdbi.useTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
+            h.createQuery("SELECT COUNT(*) FROM instances").mapTo(Long.class).one(); // a read before the lock
             LIMITS.checkAndLock(h, a.id(), null, ResourceRequest.instance(1, 1, 1));
             h.execute("INSERT INTO instances (id, name, vm_name, account_id, state, gpu_count, cpu_cores, memory_mb,"
                 + " quota_counted) VALUES (?, 'vm', ?, ?, 'Creating', 1, 1, 1, 1)",
