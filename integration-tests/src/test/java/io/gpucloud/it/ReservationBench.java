@@ -32,7 +32,7 @@ import org.mariadb.jdbc.MariaDbPoolDataSource;
 class ReservationBench {
   static final int HOSTS = 1000;
   static final int GPUS_PER_HOST = 8;
-  static final int THREADS = Integer.getInteger("bench.threads", 16);
+  static final int THREADS = Integer.parseInt(System.getenv().getOrDefault("BENCH_THREADS", "16"));
 
   @Test
   void reservationsPerSecond() throws Exception {
@@ -43,10 +43,10 @@ class ReservationBench {
     for (int gpus : new int[] {1, 4}) {
       String db = "bench_" + gpus + "_" + System.currentTimeMillis();
       try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/", "root", "")) {
-        c.createStatement().execute("CREATE DATABASE " + db);
+        c.createStatement().execute("CREATE DATABASE " + db + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
       }
       MariaDbPoolDataSource ds = new MariaDbPoolDataSource(
-          "jdbc:mariadb://127.0.0.1:" + port + "/" + db + "?user=root&maxPoolSize=" + (THREADS + 4));
+          "jdbc:mariadb://127.0.0.1:" + port + "/" + db + "?user=root&transactionIsolation=READ-COMMITTED&maxPoolSize=" + (THREADS + 4));
       Migrations.migrate(ds);
       int requests = HOSTS * GPUS_PER_HOST / gpus * 3 / 4; // fill three quarters of the fleet
       String profile = seed(ds, requests, gpus);

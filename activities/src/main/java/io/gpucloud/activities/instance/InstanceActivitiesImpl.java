@@ -22,6 +22,7 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 public class InstanceActivitiesImpl implements InstanceActivities {
   private final Jdbi jdbi;
   private final Limits limits;
+  private final PlanCache plans = new PlanCache();
 
   public InstanceActivitiesImpl(Jdbi jdbi) {
     this.jdbi = jdbi;
@@ -36,9 +37,12 @@ public class InstanceActivitiesImpl implements InstanceActivities {
       InstanceDao dao = h.attach(InstanceDao.class);
       InstanceRow i = dao.instance(instanceId).orElseThrow(() -> notFound(instanceId));
       long cpu = (long) i.cpuCores() * i.cpuMhz();
-      return i.vgpuProfileId() == null || i.gpuCount() == 0
-          ? dao.plainHosts(instanceId, cpu, i.memoryMb(), excluded, PLAN_SIZE)
-          : dao.gpuHosts(instanceId, i.vgpuProfileId(), i.gpuCount(), cpu, i.memoryMb(), excluded, PLAN_SIZE);
+      if (i.vgpuProfileId() == null || i.gpuCount() == 0) {
+        return dao.plainHosts(instanceId, cpu, i.memoryMb(), excluded, PLAN_SIZE);
+      }
+      // every host with at least one free device and room for this CPU/RAM, shared by concurrent plans
+      return plans.candidates(i.vgpuProfileId(), cpu, i.memoryMb(), i.gpuCount(), excluded, PLAN_SIZE,
+          () -> dao.gpuHosts("-", i.vgpuProfileId(), 1, cpu, i.memoryMb(), List.of("-"), Integer.MAX_VALUE));
     });
   }
 
@@ -51,13 +55,14 @@ public class InstanceActivitiesImpl implements InstanceActivities {
         throw ApplicationFailure.newNonRetryableFailure(
             "instance " + instanceId + " is " + i.state() + ", not Creating", INVALID_STATE);
       }
-      List<HeldDevice> already = dao.heldDevices(instanceId, hostId);
-      if (hostId.equals(i.hostId()) && already.size() == i.gpuCount()) {
-        return new Reservation(hostId, spec(h, i, dao.hostName(hostId), already)); // a repeat
+      if (hostId.equals(i.hostId())) {
+        List<HeldDevice> already = dao.heldDevices(instanceId, hostId);
+        if (already.size() == i.gpuCount()) {
+          return new Reservation(hostId, spec(h, i, dao.hostName(hostId), already)); // a repeat
+        }
       }
       if (!i.quotaCounted()) {
-        countAgainstLimits(h, i);
-        dao.countQuota(instanceId);
+        countAgainstLimits(h, i); // recorded (quota_counted = 1) below, with the placement
       }
       long cpu = (long) i.cpuCores() * i.cpuMhz();
       Optional<HostCandidate> host = dao.lockHostWithRoom(hostId, instanceId, cpu, i.memoryMb());
@@ -77,9 +82,10 @@ public class InstanceActivitiesImpl implements InstanceActivities {
           throw new IllegalStateException("devices on " + hostId + " changed under the reservation lock");
         }
         refreshParents(dao, chosen.stream().map(HeldDevice::parentDeviceId).toList());
+        plans.taken(i.vgpuProfileId(), hostId, chosen.size());
       }
-      dao.placeOn(instanceId, hostId);
-      return new Reservation(hostId, spec(h, i, host.get().hostName(), dao.heldDevices(instanceId, hostId)));
+      dao.placeOn(instanceId, hostId); // also counts the instance against its limits from now on
+      return new Reservation(hostId, spec(h, i, host.get().hostName(), chosen));
     });
   }
 

@@ -48,10 +48,9 @@ public interface InstanceDao {
       + " AND h.memory_mb - COALESCE(u.mem, 0) >= :memoryMb";
 
   /**
-   * Best fit first: hosts with the fewest matching free devices that still have enough, so large
-   * free blocks stay whole. Ties are shuffled so concurrent deploys spread over equally good hosts
-   * instead of queueing on one host's lock. At most :limit candidates; the workflow plans again
-   * when all of them were taken meanwhile.
+   * Hosts with at least :count free devices of the profile and room for the CPU/RAM, best fit first
+   * (fewest free), ties shuffled so concurrent deploys spread instead of queueing on one host lock.
+   * Used through PlanCache, so one such count serves many plans.
    */
   @SqlQuery("SELECT h.id AS host_id, h.name AS host_name, f.free AS free_devices FROM hosts h"
       + " JOIN (SELECT d.host_id, COUNT(*) AS free FROM gpu_devices d WHERE d.profile_id = :profileId AND "
@@ -61,8 +60,7 @@ public interface InstanceDao {
       + " ORDER BY f.free, RAND() LIMIT :limit")
   List<HostCandidate> gpuHosts(@Bind("instanceId") String instanceId, @Bind("profileId") String profileId,
       @Bind("count") int count, @Bind("cpuMhzTotal") long cpuMhzTotal, @Bind("memoryMb") long memoryMb,
-      @BindList("excluded") List<String> excluded,
-      @Bind("limit") int limit);
+      @BindList("excluded") List<String> excluded, @Bind("limit") int limit);
 
   @SqlQuery("SELECT h.id AS host_id, h.name AS host_name, 0 AS free_devices FROM hosts h LEFT JOIN " + HOST_USAGE
       + " WHERE " + HOST_FITS + " AND h.id NOT IN (<excluded>)"
@@ -120,14 +118,11 @@ public interface InstanceDao {
       + " WHERE id = :id AND type = 'VGPU_ONLY' AND NOT (state = 'Error' AND error_reason LIKE 'missing%')")
   void setParentState(@Bind("id") String id, @Bind("state") String state);
 
-  @SqlUpdate("UPDATE instances SET host_id = :hostId WHERE id = :instanceId")
+  @SqlUpdate("UPDATE instances SET host_id = :hostId, quota_counted = 1 WHERE id = :instanceId")
   void placeOn(@Bind("instanceId") String instanceId, @Bind("hostId") String hostId);
 
   @SqlUpdate("UPDATE instances SET host_id = NULL WHERE id = :instanceId AND host_id = :hostId AND state = 'Creating'")
   void unplace(@Bind("instanceId") String instanceId, @Bind("hostId") String hostId);
-
-  @SqlUpdate("UPDATE instances SET quota_counted = 1 WHERE id = :id")
-  void countQuota(@Bind("id") String id);
 
   @SqlUpdate("UPDATE instances SET state = 'Running', error_reason = NULL WHERE id = :id AND state = 'Creating'"
       + " AND host_id = :hostId")

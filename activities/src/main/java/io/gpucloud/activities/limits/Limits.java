@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 /**
  * Limits against the database. Every method takes the caller's {@link Handle}, so it runs inside the
@@ -256,8 +257,8 @@ public class Limits {
    * and two deploys could both see room for the last GPU.
    */
   private static void requireReadCommitted(Handle h) {
-    String level = h.createQuery("SELECT @@tx_isolation").mapTo(String.class).one();
-    if (!"READ-COMMITTED".equalsIgnoreCase(level)) {
+    TransactionIsolationLevel level = h.getTransactionIsolationLevel();
+    if (level != TransactionIsolationLevel.READ_COMMITTED) {
       throw new IllegalStateException("limits must be checked in a READ COMMITTED transaction, not " + level);
     }
   }
