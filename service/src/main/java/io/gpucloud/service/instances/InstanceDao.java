@@ -51,6 +51,9 @@ public interface InstanceDao {
   @SqlQuery("SELECT path FROM domains WHERE id = :id")
   String domainPath(@Bind("id") String domainId);
 
+  @SqlQuery("SELECT d.path FROM accounts a JOIN domains d ON d.id = a.domain_id WHERE a.id = :id")
+  String accountDomainPath(@Bind("id") String accountId);
+
   @SqlQuery("SELECT name FROM accounts WHERE id = :id")
   String accountName(@Bind("id") String accountId);
 

@@ -6,7 +6,6 @@ import io.gpucloud.service.ApiException;
 import io.gpucloud.service.api.Checks;
 import io.gpucloud.service.api.SqlErrors;
 import io.gpucloud.service.auth.Caller;
-import io.gpucloud.service.auth.Role;
 import io.gpucloud.workflows.DeployStarter;
 import io.gpucloud.workflows.DomainXmlWorkflow;
 import io.gpucloud.activities.inventory.InventoryActivities;
@@ -71,7 +70,7 @@ public class InstanceService {
     if (req.projectId() != null) {
       String owner = dao.projectAccount(req.projectId())
           .orElseThrow(() -> ApiException.badRequest("projectId " + req.projectId() + " does not exist"));
-      if (caller.role() == Role.User && !owner.equals(caller.accountId())) {
+      if (!owner.equals(caller.accountId()) && !mayActFor(caller, owner, dao)) {
         throw ApiException.badRequest("projectId " + req.projectId() + " does not exist");
       }
       accountId = owner;
@@ -100,6 +99,15 @@ public class InstanceService {
     }
     startDeploy(view);
     return view;
+  }
+
+  /** Admin: any account; DomainAdmin: accounts in its subtree; User: only its own. */
+  private boolean mayActFor(Caller caller, String accountId, InstanceDao dao) {
+    return switch (caller.role()) {
+      case Admin -> true;
+      case DomainAdmin -> dao.accountDomainPath(accountId).startsWith(dao.domainPath(caller.domainId()));
+      case User -> false;
+    };
   }
 
   private InstanceView replay(String body) {
