@@ -99,6 +99,27 @@ class DeployTest {
   }
 
   @Test
+  void badDeployRequestsAreRefusedNamingTheFieldAndCreateNothing() {
+    Tenants.Tenant t = Tenants.tenant(stack, "bad", Tenants.unlimited());
+    String offering = Tenants.offering(stack, "ACS Simulated Graphics Card Pro", "sim-2q", 1, 1, 500, 512);
+    Map<String, Map<String, Object>> bad = Map.of(
+        "name", Map.of("offeringId", offering, "templateId", template),
+        "offeringId", Map.of("name", "x", "offeringId", UUID.randomUUID().toString(), "templateId", template),
+        "templateId", Map.of("name", "x", "offeringId", offering, "templateId", "not-a-uuid"),
+        "projectId", Map.of("name", "x", "offeringId", offering, "templateId", template,
+            "projectId", UUID.randomUUID().toString()));
+    for (Map.Entry<String, Map<String, Object>> b : bad.entrySet()) {
+      Stack.Response r = stack.call("POST", "/instances", b.getValue(), t.key());
+      assertThat(r.status()).as(b.getKey() + " " + r.raw()).isEqualTo(400);
+      assertThat(r.body().path("message").asText()).contains(b.getKey());
+    }
+    Stack.Response malformed = stack.call("POST", "/instances", "{\"name\": ", t.key());
+    assertThat(malformed.status()).isEqualTo(400);
+    assertThat(malformed.body().path("code").asInt()).isEqualTo(400);
+    assertThat(Stack.list(stack.call("GET", "/instances", null, t.key()).body())).isEmpty();
+  }
+
+  @Test
   void repeatedIdempotencyKeyCreatesOneInstance() throws Exception {
     Tenants.Tenant t = Tenants.tenant(stack, "idem", Tenants.unlimited());
     String offering = Tenants.offering(stack, "ACS Simulated Graphics Card Pro", "sim-2q", 1, 1, 500, 512);
