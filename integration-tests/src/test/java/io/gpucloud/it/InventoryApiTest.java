@@ -186,6 +186,27 @@ class InventoryApiTest {
   }
 
   @Test
+  void usersCanBePromotedAndDeletedAndKeysRevoked() {
+    Stack.Response user = stack.admin("POST", "/users", Map.of("name", "ops-" + UUID.randomUUID(), "role", "User"));
+    String id = user.body().path("id").asText();
+    JsonNode k1 = stack.admin("POST", "/users/" + id + "/keys", null).body();
+    JsonNode k2 = stack.admin("POST", "/users/" + id + "/keys", null).body();
+    assertThat(stack.call("GET", "/hosts", null, k1.path("key").asText()).status()).isEqualTo(403);
+    Stack.Response promoted = stack.admin("PUT", "/users/" + id, Map.of("role", "Admin"));
+    assertThat(promoted.status()).as(promoted.raw()).isEqualTo(200);
+    assertThat(stack.call("GET", "/hosts", null, k1.path("key").asText()).status()).isEqualTo(200);
+    // a revoked key stops working at once; the other one does not
+    assertThat(stack.admin("DELETE", "/users/" + id + "/keys/" + k1.path("id").asText(), null).status()).isEqualTo(204);
+    assertThat(stack.call("GET", "/hosts", null, k1.path("key").asText()).status()).isEqualTo(401);
+    assertThat(stack.call("GET", "/hosts", null, k2.path("key").asText()).status()).isEqualTo(200);
+    // nobody deletes itself; deleting the user kills its keys
+    assertThat(stack.call("DELETE", "/users/" + id, null, k2.path("key").asText()).status()).isEqualTo(409);
+    assertThat(stack.admin("DELETE", "/users/" + id, null).status()).isEqualTo(204);
+    assertThat(stack.call("GET", "/hosts", null, k2.path("key").asText()).status()).isEqualTo(401);
+    assertThat(stack.admin("GET", "/users/" + id, null).status()).isEqualTo(404);
+  }
+
+  @Test
   void apiKeysAreStoredOnlyAsHashes() throws Exception {
     String sha256 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
         .digest(stack.adminKey.getBytes(java.nio.charset.StandardCharsets.UTF_8)));

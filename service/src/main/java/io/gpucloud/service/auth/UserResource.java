@@ -151,6 +151,81 @@ public class UserResource {
     return Response.created(URI.create("/api/v1/users/" + userId + "/keys/" + created.id())).entity(created).build();
   }
 
+  public record UpdateUserRequest(@NotNull Role role) {}
+
+  /** Changes a user's role, with the same granting rules as create; the last Admin stays Admin. */
+  @jakarta.ws.rs.PUT
+  @Path("/{id}")
+  @RolesAllowed({Role.ADMIN, Role.DOMAIN_ADMIN})
+  public UserView update(@Auth Caller caller, @PathParam("id") String userId, @NotNull @Valid UpdateUserRequest req) {
+    return jdbi.inTransaction(h -> {
+      Scoped target = managed(h, caller, userId);
+      if (!scope(h, caller).mayGrant(req.role(), target.domainPath())) {
+        throw ApiException.forbidden("forbidden: only an Admin may grant the role " + req.role());
+      }
+      if (target.user().role() == Role.Admin && req.role() != Role.Admin && otherAdmins(h, userId) == 0) {
+        throw ApiException.conflict("user " + userId + " is the last Admin");
+      }
+      h.createUpdate("UPDATE users SET role = :role WHERE id = :id").bind("role", req.role().name())
+          .bind("id", userId).execute();
+      return findUser(h, userId).orElseThrow();
+    });
+  }
+
+  /** Deletes a user and its API keys (they stop working at once). Not oneself, not the last Admin. */
+  @jakarta.ws.rs.DELETE
+  @Path("/{id}")
+  @RolesAllowed({Role.ADMIN, Role.DOMAIN_ADMIN})
+  public void delete(@Auth Caller caller, @PathParam("id") String userId) {
+    jdbi.useTransaction(h -> {
+      Scoped target = managed(h, caller, userId);
+      if (userId.equals(caller.userId())) {
+        throw ApiException.conflict("a user cannot delete itself");
+      }
+      if (target.user().role() == Role.Admin && otherAdmins(h, userId) == 0) {
+        throw ApiException.conflict("user " + userId + " is the last Admin");
+      }
+      h.createUpdate("DELETE FROM users WHERE id = :id").bind("id", userId).execute(); // keys cascade
+    });
+  }
+
+  /** Revokes one API key of a user: the user itself, or whoever may issue keys for it. */
+  @jakarta.ws.rs.DELETE
+  @Path("/{id}/keys/{keyId}")
+  @RolesAllowed({Role.ADMIN, Role.DOMAIN_ADMIN, Role.USER})
+  public void revokeKey(@Auth Caller caller, @PathParam("id") String userId, @PathParam("keyId") String keyId) {
+    jdbi.useTransaction(h -> {
+      Scope scope = scope(h, caller);
+      Scoped target = findScoped(h, userId)
+          .filter(u -> scope.seesUser(u.user().id(), u.domainPath()))
+          .filter(u -> scope.mayIssueKeyFor(u.user().id(), u.user().role(), u.domainPath()))
+          .orElseThrow(() -> ApiException.notFound("no user with id " + userId));
+      int n = h.createUpdate("DELETE FROM api_keys WHERE id = :key AND user_id = :user").bind("key", keyId)
+          .bind("user", target.user().id()).execute();
+      if (n == 0) {
+        throw ApiException.notFound("no key " + keyId + " for user " + userId);
+      }
+    });
+  }
+
+  /** A user the caller may manage; one it cannot see is 404, one it sees but may not manage 403. */
+  private Scoped managed(Handle h, Caller caller, String userId) {
+    Scope scope = scope(h, caller);
+    Scoped target = findScoped(h, userId)
+        .filter(u -> scope.seesUser(u.user().id(), u.domainPath()))
+        .orElseThrow(() -> ApiException.notFound("no user with id " + userId));
+    if (!scope.managesContentsOf(target.domainPath())
+        || (target.user().role() == Role.Admin && !scope.isAdmin())) {
+      throw ApiException.forbidden("forbidden: user " + userId + " is outside what you manage");
+    }
+    return target;
+  }
+
+  private static int otherAdmins(Handle h, String userId) {
+    return h.createQuery("SELECT COUNT(*) FROM users WHERE role = 'Admin' AND id <> :id FOR UPDATE")
+        .bind("id", userId).mapTo(Integer.class).one();
+  }
+
   /** Stores a new key for the user and returns it (the only time the key itself is available). */
   public static NewKey insertKey(Handle h, String userId) {
     String key = ApiKeys.generate();
