@@ -39,7 +39,7 @@ final class PlanCache {
    * to the one host with the fewest free devices, where they queue on its lock; spreading them over
    * a few near-best hosts keeps packing tight and the locks apart.
    */
-  static final int SPREAD = 8;
+  static final int SPREAD = 32;
 
   /** Best fit first (fewest free that still fit), the first SPREAD shuffled, at most {@code limit}. */
   List<HostCandidate> candidates(String profileId, long cpuMhzTotal, long memoryMb, int count, List<String> excluded,

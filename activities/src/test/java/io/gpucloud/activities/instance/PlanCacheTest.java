@@ -1,0 +1,59 @@
+package io.gpucloud.activities.instance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class PlanCacheTest {
+  final AtomicInteger loads = new AtomicInteger();
+
+  List<HostCandidate> fleet(int hosts) {
+    loads.incrementAndGet();
+    List<HostCandidate> out = new ArrayList<>();
+    for (int i = 0; i < hosts; i++) {
+      out.add(new HostCandidate("h" + i, "H" + i, 1 + i % 8)); // free devices 1..8
+    }
+    return out;
+  }
+
+  @Test
+  void filtersByCountAndExclusionAndPrefersTheFullestHosts() {
+    PlanCache cache = new PlanCache();
+    List<HostCandidate> plan = cache.candidates("p", 100, 128, 4, List.of("h3"), 16, () -> fleet(200));
+    assertThat(plan).hasSize(16).allSatisfy(h -> {
+      assertThat(h.freeDevices()).isGreaterThanOrEqualTo(4);
+      assertThat(h.hostId()).isNotEqualTo("h3");
+    });
+    // near best fit: drawn from the SPREAD (32) fullest hosts that still fit: the 24 with 4 free
+    // (h3 excluded) and then hosts with 5 free; never from the emptier ones
+    assertThat(PlanCache.SPREAD).isEqualTo(32);
+    assertThat(plan).allSatisfy(h -> assertThat(h.freeDevices()).isBetween(4, 5));
+    assertThat(loads.get()).isEqualTo(1);
+  }
+
+  @Test
+  void aReservationMadeHereLowersTheCachedCountAtOnce() {
+    PlanCache cache = new PlanCache();
+    List<HostCandidate> one = List.of(new HostCandidate("h1", "H1", 2));
+    assertThat(cache.candidates("p", 1, 1, 2, List.of(), 16, () -> one)).hasSize(1);
+    cache.taken("p", "h1", 1);
+    // h1 has 1 left: a 2-GPU plan finds nothing in the cache and reloads before believing it
+    List<HostCandidate> reloaded = new ArrayList<>();
+    assertThat(cache.candidates("p", 1, 1, 2, List.of(), 16, () -> {
+      loads.incrementAndGet();
+      return reloaded;
+    })).isEmpty();
+    assertThat(loads.get()).isEqualTo(1);
+  }
+
+  @Test
+  void staleEmptyAnswersAreReloaded() {
+    PlanCache cache = new PlanCache();
+    assertThat(cache.candidates("p", 1, 1, 1, List.of(), 16, List::of)).isEmpty();
+    // devices were freed meanwhile: the next plan reloads instead of trusting the empty view
+    assertThat(cache.candidates("p", 1, 1, 1, List.of(), 16, () -> fleet(3))).hasSize(3);
+  }
+}
