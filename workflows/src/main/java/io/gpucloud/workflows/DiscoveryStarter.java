@@ -21,12 +21,21 @@ public final class DiscoveryStarter {
     return "discover-" + hostName + "-" + STAMP.format(at);
   }
 
+  /** What operators filter discoveries by in the Temporal UI. */
+  public static SearchAttributes searchAttributes(String hostName) {
+    return SearchAttributes.newBuilder().set(HOST_NAME, hostName).build();
+  }
+
+  public static String summary(String hostName) {
+    return "Discover GPUs on host " + hostName;
+  }
+
   public static WorkflowOptions options(String workflowId, String hostName) {
     return WorkflowOptions.newBuilder()
         .setWorkflowId(workflowId)
         .setTaskQueue(InventoryActivities.CONTROL_PLANE_QUEUE)
-        .setTypedSearchAttributes(SearchAttributes.newBuilder().set(HOST_NAME, hostName).build())
-        .setStaticSummary("Discover GPUs on host " + hostName)
+        .setTypedSearchAttributes(searchAttributes(hostName))
+        .setStaticSummary(summary(hostName))
         .build();
   }
 

@@ -29,9 +29,8 @@ public class HostRegistrationWorkflowImpl implements HostRegistrationWorkflow {
     ChildWorkflowOptions.Builder opts = ChildWorkflowOptions.newBuilder()
         .setWorkflowId(childId)
         .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
-        .setTypedSearchAttributes(io.temporal.common.SearchAttributes.newBuilder()
-            .set(DiscoveryStarter.HOST_NAME, registration.hostName()).build())
-        .setStaticSummary("Discover GPUs on host " + registration.hostName() + " (agent start)");
+        .setTypedSearchAttributes(DiscoveryStarter.searchAttributes(registration.hostName()))
+        .setStaticSummary(DiscoveryStarter.summary(registration.hostName()) + " (agent start)");
     DiscoveryWorkflow discovery = Workflow.newChildWorkflowStub(DiscoveryWorkflow.class, opts.build());
     Async.function(discovery::discover, registration.hostName());
     // Wait until the child has started so it survives this workflow's completion.

@@ -187,8 +187,7 @@ public class InstanceService {
   }
 
   static InstanceView toView(InstanceRow r, List<DeviceOfInstance> devices, boolean admin) {
-    String cards = r.gpuCount() > 0 && r.cardName() != null
-        ? r.gpuCount() + " x " + r.cardName() + " (" + r.profileName() + ")" : null;
+    String cards = io.gpucloud.service.tenancy.OfferingView.gpuCards(r.gpuCount(), r.cardName(), r.profileName());
     List<InstanceView.Device> devs = devices.stream()
         .map(d -> new InstanceView.Device(d.id(), d.type(), d.cardName(), d.profileName(),
             admin ? d.busAddress() : null, admin ? d.numaNode() : null, d.state()))

@@ -27,7 +27,8 @@ public record OfferingView(
         gpuCards(o.gpuCount(), o.cardName(), o.profileName()), TenancyChecks.iso(o.createdAt()));
   }
 
-  static String gpuCards(int gpuCount, String cardName, String profileName) {
+  /** "2 x ACS Simulated Graphics Card Pro (sim-8q)", as the reference UI shows GPU cards; null without GPUs. */
+  public static String gpuCards(int gpuCount, String cardName, String profileName) {
     if (gpuCount <= 0 || cardName == null) {
       return null;
     }
