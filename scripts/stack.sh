@@ -71,6 +71,7 @@ start temporal temporal server start-dev --db-filename "$DATA/temporal.db" --ip 
   --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
   --dynamic-config-value matching.numTaskqueueReadPartitions=1 \
   --dynamic-config-value matching.numTaskqueueWritePartitions=1 \
+  --dynamic-config-value system.enableEagerWorkflowStart=true \
   --search-attribute HostName=Keyword --search-attribute InstanceUuid=Keyword --search-attribute Account=Keyword
 start mariadb java -Xmx128m "${JAVA_OPTS[@]}" -jar "$SERVICE_JAR" embedded-db config.yml
 wait_port "$TEMPORAL_PORT" temporal "${children[0]}"

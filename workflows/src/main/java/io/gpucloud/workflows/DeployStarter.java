@@ -31,6 +31,9 @@ public final class DeployStarter {
             .set(Starters.ACCOUNT, accountName)
             .build())
         .setStaticSummary(summary)
+        // the service that starts the deploy also runs its worker: the server hands the first
+        // workflow task back in the start response instead of through a task-queue poll
+        .setDisableEagerExecution(false)
         .build();
     DeployWorkflow wf = client.newWorkflowStub(DeployWorkflow.class, options);
     try {

@@ -23,13 +23,14 @@ import org.slf4j.Logger;
 
 /**
  * The deploy saga. Per candidate host: reserve (limits counted in the same transaction), then on the
- * host's own queue prepare devices, define and start the domain; commit. Every step registers its
+ * host's own queue set the domain up (prepare devices, define, start: one activity); commit. Every step registers its
  * undo before it runs. A host whose worker does not pick up a step within the schedule-to-start
  * timeout is undone and the next candidate is tried; any other failure undoes everything, frees the
  * devices and limits, and leaves the instance in Error with the reason.
  */
 public class DeployWorkflowImpl implements DeployWorkflow {
   static final Duration HOST_PICKUP_TIMEOUT = Duration.ofSeconds(20);
+  static final Duration HOST_HEARTBEAT_TIMEOUT = Duration.ofSeconds(10);
   private static final Logger LOG = Workflow.getLogger(DeployWorkflowImpl.class);
 
   /**
@@ -113,18 +114,18 @@ public class DeployWorkflowImpl implements DeployWorkflow {
         ActivityOptions.newBuilder()
             .setTaskQueue(HostActivities.taskQueue(spec.hostName()))
             .setScheduleToStartTimeout(HOST_PICKUP_TIMEOUT)
-            .setStartToCloseTimeout(Duration.ofSeconds(60))
+            // the agent beats while a step runs (not for fast ones): an agent that dies mid-step is
+            // noticed after this and the step retried, not only after the start-to-close timeout
+            .setHeartbeatTimeout(HOST_HEARTBEAT_TIMEOUT)
+            .setStartToCloseTimeout(Duration.ofSeconds(120))
             .setRetryOptions(RetryOptions.newBuilder()
                 .setMaximumAttempts(5)
                 .setMaximumInterval(Duration.ofSeconds(5))
                 .setDoNotRetry(HostInstanceActivities.HOOK_FAILED)
                 .build())
             .build());
-    saga.addCompensation(host::releaseDevices, spec);
-    host.prepareDevices(spec);
-    saga.addCompensation(host::undefineDomain, spec.vmName());
-    host.defineDomain(spec);
-    host.startDomain(spec);
+    saga.addCompensation(host::tearDownDomain, spec);
+    host.setUpDomain(spec);
   }
 
   /** A dead host worker: nothing picked the step up in time. */

@@ -62,48 +62,63 @@ class DeployWorkflowTest {
   }
 
   @Test
-  void happyPathReservesPreparesDefinesStartsAndCommits() {
+  void happyPathReservesSetsUpAndCommits() {
     cp.hosts = List.of(new HostCandidate("h1", "H1", 4));
-    hostWorker("H1", new FakeHost("H1", null));
+    hostWorker("H1", new FakeHost("H1"));
     env.start();
     assertThat(stub().deploy(ID)).isEqualTo("H1");
-    assertThat(calls).containsExactly("reserve:h1", "prepare:H1", "define:H1", "start:H1", "commit:h1");
+    assertThat(calls).containsExactly("reserve:h1", "setUp:H1", "commit:h1");
   }
 
   @Test
-  void failingTransformerHookUndoesEverythingInReverseOrder() {
+  void failingHookUndoesEverythingInReverseOrderWithoutRetry() {
     cp.hosts = List.of(new HostCandidate("h1", "H1", 4));
-    hostWorker("H1", new FakeHost("H1", "define"));
+    hostWorker("H1", new FakeHost("H1").failing(Integer.MAX_VALUE,
+        ApplicationFailure.newNonRetryableFailure("transformer hook failed: exit 1: boom",
+            HostInstanceActivities.HOOK_FAILED)));
     env.start();
     assertThat(failure(() -> stub().deploy(ID))).isEqualTo("transformer hook failed: exit 1: boom");
-    assertThat(calls).containsExactly("reserve:h1", "prepare:H1", "define:H1", "undefine:H1", "releaseDevices:H1",
-        "release:h1", "fail:transformer hook failed: exit 1: boom");
+    assertThat(calls).containsExactly("reserve:h1", "setUp:H1", "tearDown:H1", "release:h1",
+        "fail:transformer hook failed: exit 1: boom");
   }
 
   @Test
-  void failingDevicePreparationReleasesTheReservation() {
+  void permanentHostFailureTearsDownAndReleasesTheReservation() {
     cp.hosts = List.of(new HostCandidate("h1", "H1", 4));
-    hostWorker("H1", new FakeHost("H1", "prepare"));
+    hostWorker("H1", new FakeHost("H1").failing(Integer.MAX_VALUE, ApplicationFailure.newNonRetryableFailure(
+        "PCI device 0000:00:01.0 does not exist on this host", HostInstanceActivities.LIBVIRT_FAILED)));
     env.start();
-    assertThatThrownBy(() -> stub().deploy(ID)).isInstanceOf(WorkflowFailedException.class);
-    assertThat(calls).containsExactly("reserve:h1", "prepare:H1", "releaseDevices:H1", "release:h1",
-        "fail:prepare failed on H1");
+    assertThat(failure(() -> stub().deploy(ID))).isEqualTo("PCI device 0000:00:01.0 does not exist on this host");
+    assertThat(calls).containsExactly("reserve:h1", "setUp:H1", "tearDown:H1", "release:h1",
+        "fail:PCI device 0000:00:01.0 does not exist on this host");
   }
 
   @Test
-  void failingStartUndefinesTheDomain() {
+  void transientHostFailureIsRetriedAndTheDeployCompletes() {
     cp.hosts = List.of(new HostCandidate("h1", "H1", 4));
-    hostWorker("H1", new FakeHost("H1", "start"));
+    hostWorker("H1", new FakeHost("H1").failing(2,
+        ApplicationFailure.newFailure("cannot start domain: libvirt busy", HostInstanceActivities.LIBVIRT_FAILED)));
     env.start();
-    assertThatThrownBy(() -> stub().deploy(ID)).isInstanceOf(WorkflowFailedException.class);
-    assertThat(calls).containsSubsequence("start:H1", "undefine:H1", "releaseDevices:H1", "release:h1");
+    assertThat(stub().deploy(ID)).isEqualTo("H1");
+    assertThat(calls).containsExactly("reserve:h1", "setUp:H1", "setUp:H1", "setUp:H1", "commit:h1");
+  }
+
+  @Test
+  void hostFailureThatOutlastsTheRetriesIsUndone() {
+    cp.hosts = List.of(new HostCandidate("h1", "H1", 4));
+    hostWorker("H1", new FakeHost("H1").failing(Integer.MAX_VALUE,
+        ApplicationFailure.newFailure("cannot start domain: libvirt busy", HostInstanceActivities.LIBVIRT_FAILED)));
+    env.start();
+    assertThat(failure(() -> stub().deploy(ID))).isEqualTo("cannot start domain: libvirt busy");
+    assertThat(calls.stream().filter(c -> c.equals("setUp:H1")).count()).isEqualTo(5);
+    assertThat(calls).endsWith("tearDown:H1", "release:h1", "fail:cannot start domain: libvirt busy");
     assertThat(calls).noneMatch(c -> c.startsWith("commit"));
   }
 
   @Test
   void deadHostWorkerMovesTheDeployToTheNextHost() {
     cp.hosts = List.of(new HostCandidate("h1", "H1", 2), new HostCandidate("h2", "H2", 4));
-    hostWorker("H2", new FakeHost("H2", null)); // nobody polls host-H1
+    hostWorker("H2", new FakeHost("H2")); // nobody polls host-H1
     env.start();
     DeployWorkflow wf = stub();
     WorkflowClient.start(wf::deploy, ID);
@@ -117,7 +132,7 @@ class DeployWorkflowTest {
       }), e);
     }
     assertThat(host).isEqualTo("H2");
-    assertThat(calls).containsSubsequence("reserve:h1", "release:h1", "reserve:h2", "prepare:H2", "commit:h2");
+    assertThat(calls).containsSubsequence("reserve:h1", "release:h1", "reserve:h2", "setUp:H2", "commit:h2");
     assertThat(calls).doesNotContain("commit:h1");
   }
 
@@ -125,30 +140,28 @@ class DeployWorkflowTest {
   void hostThatLostTheRaceIsSkipped() {
     cp.hosts = List.of(new HostCandidate("h1", "H1", 1), new HostCandidate("h2", "H2", 4));
     cp.full = Set.of("h1");
-    hostWorker("H1", new FakeHost("H1", null));
-    hostWorker("H2", new FakeHost("H2", null));
+    hostWorker("H1", new FakeHost("H1"));
+    hostWorker("H2", new FakeHost("H2"));
     env.start();
     assertThat(stub().deploy(ID)).isEqualTo("H2");
-    assertThat(calls).containsExactly("reserve:h1", "reserve:h2", "prepare:H2", "define:H2", "start:H2",
-        "commit:h2");
+    assertThat(calls).containsExactly("reserve:h1", "reserve:h2", "setUp:H2", "commit:h2");
   }
 
   @Test
   void transientDatabaseErrorsInControlPlaneStepsAreRetried() {
     cp.hosts = List.of(new HostCandidate("h1", "H1", 4));
     cp.transientFailures = 2; // e.g. an InnoDB deadlock, twice
-    hostWorker("H1", new FakeHost("H1", null));
+    hostWorker("H1", new FakeHost("H1"));
     env.start();
     assertThat(stub().deploy(ID)).isEqualTo("H1");
-    assertThat(calls).containsExactly("reserve:h1", "reserve:h1", "reserve:h1", "prepare:H1", "define:H1",
-        "start:H1", "commit:h1");
+    assertThat(calls).containsExactly("reserve:h1", "reserve:h1", "reserve:h1", "setUp:H1", "commit:h1");
   }
 
   @Test
   void limitExceededFailsBeforeAnyHostStep() {
     cp.hosts = List.of(new HostCandidate("h1", "H1", 4));
     cp.limitExceeded = true;
-    hostWorker("H1", new FakeHost("H1", null));
+    hostWorker("H1", new FakeHost("H1"));
     env.start();
     assertThat(failure(() -> stub().deploy(ID))).isEqualTo("GPU limit of account 'acme' exceeded");
     assertThat(calls).containsExactly("reserve:h1", "release:h1", "fail:GPU limit of account 'acme' exceeded");
@@ -225,46 +238,33 @@ class DeployWorkflowTest {
 
   class FakeHost implements HostInstanceActivities {
     final String name;
-    final String failAt;
+    int failures;
+    ApplicationFailure failure;
 
-    FakeHost(String name, String failAt) {
+    FakeHost(String name) {
       this.name = name;
-      this.failAt = failAt;
     }
 
-    private void step(String s) {
-      calls.add(s + ":" + name);
-      if (s.equals(failAt)) {
-        throw s.equals("define")
-            ? ApplicationFailure.newNonRetryableFailure("transformer hook failed: exit 1: boom", HOOK_FAILED)
-            : ApplicationFailure.newNonRetryableFailure(s + " failed on " + name, LIBVIRT_FAILED);
+    /** The first {@code times} set-ups fail with {@code f}. */
+    FakeHost failing(int times, ApplicationFailure f) {
+      this.failures = times;
+      this.failure = f;
+      return this;
+    }
+
+    @Override
+    public List<String> setUpDomain(InstanceSpec spec) {
+      calls.add("setUp:" + name);
+      if (failures > 0) {
+        failures--;
+        throw failure;
       }
+      return List.of("prepared", "defined", "started");
     }
 
     @Override
-    public void prepareDevices(InstanceSpec spec) {
-      step("prepare");
-    }
-
-    @Override
-    public void releaseDevices(InstanceSpec spec) {
-      calls.add("releaseDevices:" + name);
-    }
-
-    @Override
-    public String defineDomain(InstanceSpec spec) {
-      step("define");
-      return "<domain/>";
-    }
-
-    @Override
-    public void startDomain(InstanceSpec spec) {
-      step("start");
-    }
-
-    @Override
-    public void undefineDomain(String vmName) {
-      calls.add("undefine:" + name);
+    public void tearDownDomain(InstanceSpec spec) {
+      calls.add("tearDown:" + name);
     }
 
     @Override

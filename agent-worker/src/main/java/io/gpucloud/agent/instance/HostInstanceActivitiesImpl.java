@@ -41,8 +41,11 @@ import org.slf4j.LoggerFactory;
  * The instance steps on this agent's host, through one shared libvirt connection (qemu:///system on a real host,
  * the test driver on a simulated one: the same calls).
  *
- * <p>Every step runs under a lock per vmName, so two attempts at the same instance never interleave their libvirt
- * calls; different instances run in parallel. Every step is idempotent.
+ * <p>The two activities are made of steps, each public and idempotent on its own: setUpDomain is prepareDevices,
+ * defineDomain, startDomain; tearDownDomain is undefineDomain, releaseDevices. Every step, and each activity as a
+ * whole, runs under a lock per vmName, so two attempts at the same instance never interleave their libvirt calls;
+ * different instances run in parallel. A step that runs long is reported as the activity's heartbeat
+ * ({@link StepHeartbeat}).
  *
  * <p>mdevs: prepareDevices looks each MDEV up as node device {@code mdev_<uuid>} (libvirt 9 may also name an
  * mdev it created through mdevctl {@code mdev_<uuid>_<parent>}; both are tried). A missing one is created with
@@ -113,14 +116,45 @@ public class HostInstanceActivitiesImpl implements HostInstanceActivities {
         : Path.of("/var/lib/gpu-agent/instances");
   }
 
-  // ---------------------------------------------------------------- devices
+  // ---------------------------------------------------------------- the activities
 
   @Override
+  public List<String> setUpDomain(InstanceSpec spec) {
+    instanceId(spec);
+    try (StepHeartbeat h = StepHeartbeat.begin()) {
+      return withLock(spec.vmName(), () -> {
+        List<String> done = new ArrayList<>();
+        prepareDevices(spec);
+        done.add("prepared " + spec.devices().size() + " device(s)");
+        defineDomain(spec);
+        done.add("defined domain " + spec.vmName());
+        startDomain(spec);
+        done.add("started domain " + spec.vmName());
+        return done;
+      });
+    }
+  }
+
+  @Override
+  public void tearDownDomain(InstanceSpec spec) {
+    instanceId(spec);
+    try (StepHeartbeat h = StepHeartbeat.begin()) {
+      withLock(spec.vmName(), () -> {
+        undefineDomain(spec.vmName());
+        releaseDevices(spec);
+        return null;
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------- devices
+
+  /** Creates the mdevs the instance's MDEV devices need (where missing); checks PCI devices exist. */
   public void prepareDevices(InstanceSpec spec) {
     String instanceId = instanceId(spec);
     withLock(spec.vmName(), () -> {
       for (AssignedDevice d : spec.devices()) {
-        heartbeat("prepare " + d.busAddress());
+        StepHeartbeat.step("prepare " + d.busAddress());
         switch (d.type()) {
           case PCI -> checkPciDevice(d);
           case MDEV -> ensureMdev(instanceId, spec.vmName(), d);
@@ -189,7 +223,7 @@ public class HostInstanceActivitiesImpl implements HostInstanceActivities {
     }
   }
 
-  @Override
+  /** Undo of prepareDevices: removes the mdevs prepareDevices created for this instance. */
   public void releaseDevices(InstanceSpec spec) {
     String instanceId = instanceId(spec);
     withLock(spec.vmName(), () -> {
@@ -203,7 +237,7 @@ public class HostInstanceActivitiesImpl implements HostInstanceActivities {
       LibvirtException firstError = null;
       String failed = null;
       for (CreatedMdevs.Entry m : record.mdevs()) {
-        heartbeat("release " + m.uuid());
+        StepHeartbeat.step("release " + m.uuid());
         try {
           Optional<Device> dev = findMdev(m.uuid(), m.parent(), m.deviceName());
           if (dev.isPresent()) {
@@ -270,7 +304,7 @@ public class HostInstanceActivitiesImpl implements HostInstanceActivities {
 
   // ---------------------------------------------------------------- domain
 
-  @Override
+  /** Builds the domain XML, runs the transformer hook on it and defines it; returns the XML libvirt holds. */
   public String defineDomain(InstanceSpec spec) {
     String uuid = instanceId(spec);
     return withLock(spec.vmName(), () -> {
@@ -282,9 +316,9 @@ public class HostInstanceActivitiesImpl implements HostInstanceActivities {
             "cannot build domain XML of " + spec.vmName() + ": " + e.getMessage(), LIBVIRT_FAILED);
       }
       checkNoConflict(spec.vmName(), uuid);
-      heartbeat("transform " + spec.vmName());
+      StepHeartbeat.step("transform " + spec.vmName());
       xml = transform(spec, xml);
-      heartbeat("define " + spec.vmName());
+      StepHeartbeat.step("define " + spec.vmName());
       try {
         Domain domain = connect.domainDefineXML(xml);
         LOG.info("defined domain {} ({})", spec.vmName(), uuid);
@@ -349,7 +383,7 @@ public class HostInstanceActivitiesImpl implements HostInstanceActivities {
     return out;
   }
 
-  @Override
+  /** Starts the domain (if not running) and runs the state hook onStart. */
   public void startDomain(InstanceSpec spec) {
     String uuid = instanceId(spec);
     withLock(spec.vmName(), () -> {
@@ -364,13 +398,14 @@ public class HostInstanceActivitiesImpl implements HostInstanceActivities {
               + domain.getUUIDString() + ", not " + uuid, LIBVIRT_FAILED);
         }
         if (domain.isActive() != 1) {
-          heartbeat("start " + spec.vmName());
+          StepHeartbeat.step("start " + spec.vmName());
           domain.create();
           LOG.info("started domain {}", spec.vmName());
         }
       } catch (LibvirtException e) {
         throw libvirtFailure("cannot start domain " + spec.vmName(), e);
       }
+      StepHeartbeat.step("state hook onStart " + spec.vmName());
       try {
         hooks.runIfPresent(hooksDir.resolve(STATE_HOOK), "onStart", spec.vmName());
       } catch (HookFailedException e) {
@@ -381,7 +416,7 @@ public class HostInstanceActivitiesImpl implements HostInstanceActivities {
     });
   }
 
-  @Override
+  /** Stops the domain if running (state hook onStop) and undefines it; missing is fine. */
   public void undefineDomain(String vmName) {
     requireName(vmName);
     withLock(vmName, () -> {
@@ -392,7 +427,7 @@ public class HostInstanceActivitiesImpl implements HostInstanceActivities {
           return null;
         }
         if (domain.isActive() == 1) {
-          heartbeat("stop " + vmName);
+          StepHeartbeat.step("stop " + vmName);
           domain.destroy();
           LOG.info("stopped domain {}", vmName);
           try {
@@ -550,14 +585,4 @@ public class HostInstanceActivitiesImpl implements HostInstanceActivities {
     return s.length() <= HookRunner.STDERR_IN_MESSAGE_CHARS
         ? s
         : s.substring(0, HookRunner.STDERR_IN_MESSAGE_CHARS) + "... (stderr truncated)";
-  }
-
-  /** Heartbeats when running as a Temporal activity; a no-op in plain code (tests) and local activities. */
-  static void heartbeat(String detail) {
-    try {
-      Activity.getExecutionContext().heartbeat(detail);
-    } catch (IllegalStateException | UnsupportedOperationException e) {
-      // not inside an activity
-    }
-  }
-}
+  }}

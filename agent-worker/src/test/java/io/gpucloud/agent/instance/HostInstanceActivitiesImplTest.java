@@ -115,6 +115,54 @@ class HostInstanceActivitiesImplTest {
     return c.listDefinedDomains().length + c.listDomains().length;
   }
 
+  // ------------------------------------------------------------ the activities: set up, tear down
+
+  @Test
+  void setUpDefinesAndStartsOnceAndTearDownRemovesIt() throws Exception {
+    Path log = stateHookLog();
+    InstanceSpec s = spec("i-2-30-VM", false, pci("0000:00:01.0", 0));
+    int before = domainCount(h1);
+    assertThat(acts.setUpDomain(s)).containsExactly("prepared 1 device(s)", "defined domain i-2-30-VM",
+        "started domain i-2-30-VM");
+    assertThat(acts.domainXml("i-2-30-VM")).contains("<address domain='0x0000' bus='0x00' slot='0x01' function='0x0'/>");
+    assertThat(active(h1, "i-2-30-VM")).isTrue();
+    acts.setUpDomain(s); // a retry after a crash: nothing new
+    assertThat(domainCount(h1)).isEqualTo(before + 1);
+
+    acts.tearDownDomain(s);
+    assertThat(acts.domainXml("i-2-30-VM")).isNull();
+    assertThat(domainCount(h1)).isEqualTo(before);
+    acts.tearDownDomain(s); // repeated undo: fine
+    assertThat(Files.readAllLines(log)).containsExactly("onStart i-2-30-VM", "onStart i-2-30-VM", "onStop i-2-30-VM");
+  }
+
+  @Test
+  void tearDownUndoesASetUpThatFailedAfterStarting() throws Exception {
+    InstanceSpec s = spec("i-2-31-VM", false, pci("0000:00:02.0", 0));
+    int before = domainCount(h1);
+    hook(HostInstanceActivitiesImpl.STATE_HOOK, "[ \"$1\" = onStart ] && { echo start-hook-broke >&2; exit 2; }; exit 0");
+    ApplicationFailure f = failure(() -> acts.setUpDomain(s));
+    assertThat(f.getType()).isEqualTo(HostInstanceActivities.HOOK_FAILED);
+    assertThat(f.getOriginalMessage()).contains("start-hook-broke");
+    assertThat(active(h1, "i-2-31-VM")).isTrue(); // started before the hook failed: the undo must stop it
+
+    acts.tearDownDomain(s);
+    assertThat(acts.domainXml("i-2-31-VM")).isNull();
+    assertThat(domainCount(h1)).isEqualTo(before);
+  }
+
+  @Test
+  void tearDownAfterAFailedTransformerLeavesNothing() throws Exception {
+    transformer("echo boom >&2; exit 1");
+    InstanceSpec s = spec("i-2-32-VM", false, simMdevs(1).get(0));
+    List<String> mdevs = Arrays.asList(h1.listDevices("mdev"));
+    int before = domainCount(h1);
+    assertThat(failure(() -> acts.setUpDomain(s)).getOriginalMessage()).contains("boom");
+    acts.tearDownDomain(s);
+    assertThat(domainCount(h1)).isEqualTo(before);
+    assertThat(Arrays.asList(h1.listDevices("mdev"))).containsExactlyInAnyOrderElementsOf(mdevs);
+  }
+
   // ------------------------------------------------------------ define + start
 
   @Test
