@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * End-to-end deploy latency on the local stack (Temporal + MariaDB + service + agent workers on the
  * libvirt test driver), at 1 and 20 concurrent. Latency = from the instance row being written by
  * POST /instances to the Running commit (instances.created_at -> updated_at, both set by MariaDB),
- * so client polling adds nothing. Each client waits as a tenant does, polling GET /instances/{id}.
+ * so client polling adds nothing. Each client waits as a tenant does, polling GET /instances/{id}
+ * every 500 ms.
  *
  * <p>Steady state, not start-up: the stack is warmed with the same deploys (JIT, pools, caches) before
  * anything is measured. "20 concurrent" is bursts of 20 deploys submitted at once; the figures are
@@ -62,7 +63,8 @@ class DeployLatencyBench {
         Stack.Response r = Tenants.deploy(stack, t.key(), name, offering, template, null);
         String id = r.body().path("id").asText();
         Stack.await("instance " + id + " to leave Creating", Duration.ofSeconds(60),
-            () -> !"Creating".equals(stack.call("GET", "/instances/" + id, null, t.key()).body().path("state").asText()));
+            () -> !"Creating".equals(stack.call("GET", "/instances/" + id, null, t.key()).body().path("state").asText()),
+            Duration.ofMillis(500));
         return id;
       }));
     }

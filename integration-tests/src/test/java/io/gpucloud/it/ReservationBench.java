@@ -1,6 +1,5 @@
 package io.gpucloud.it;
 
-import io.gpucloud.activities.instance.HostCandidate;
 import io.gpucloud.activities.instance.InstanceActivitiesImpl;
 import io.gpucloud.migrations.Migrations;
 import java.sql.Connection;
@@ -24,7 +23,7 @@ import org.mariadb.jdbc.MariaDbPoolDataSource;
 /**
  * Reservations per second, allocation + atomic reservation (limits counted in the same
  * transaction), over 1,000 simulated hosts x 8 GPUs in MariaDB; no Temporal, no libvirt. The
- * same InstanceActivitiesImpl calls the Deploy workflow makes: planHosts, then reserve host by host.
+ * same InstanceActivitiesImpl call the Deploy workflow makes (plan, then reserve host by host).
  * Run with `make bench`; it prints figures and asserts nothing about time.
  */
 @Tag("bench")
@@ -79,7 +78,7 @@ class ReservationBench {
 
   static final int WARMUP = 300;
 
-  /** Places each instance as the Deploy workflow does: plan, try the candidates, plan again without them. */
+  /** Places each instance as the Deploy workflow does. */
   static void run(InstanceActivitiesImpl activities, List<String> ids, List<Long> latencies, AtomicInteger reserved)
       throws Exception {
     AtomicInteger next = new AtomicInteger();
@@ -91,18 +90,8 @@ class ReservationBench {
         while ((i = next.getAndIncrement()) < ids.size()) {
           String id = ids.get(i);
           long t0 = System.nanoTime();
-          List<String> tried = new ArrayList<>();
-          List<HostCandidate> plan;
-          boolean done = false;
-          while (!done && !(plan = activities.planHosts(id, tried)).isEmpty()) {
-            for (HostCandidate h : plan) {
-              tried.add(h.hostId());
-              if (activities.reserve(id, h.hostId()).reserved()) {
-                reserved.incrementAndGet();
-                done = true;
-                break;
-              }
-            }
+          if (activities.reserve(id, List.of()).reserved()) {
+            reserved.incrementAndGet();
           }
           latencies.add(System.nanoTime() - t0);
         }

@@ -198,13 +198,17 @@ public final class Stack {
   }
 
   static void await(String what, Duration timeout, BooleanSupplier condition) {
+    await(what, timeout, condition, Duration.ofMillis(250));
+  }
+
+  static void await(String what, Duration timeout, BooleanSupplier condition, Duration every) {
     Instant deadline = Instant.now().plus(timeout);
     while (!condition.getAsBoolean()) {
       if (Instant.now().isAfter(deadline)) {
         throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
       }
       try {
-        Thread.sleep(250);
+        Thread.sleep(every.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new AssertionError(e);

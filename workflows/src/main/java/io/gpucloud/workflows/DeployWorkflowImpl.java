@@ -1,6 +1,5 @@
 package io.gpucloud.workflows;
 
-import io.gpucloud.activities.instance.HostCandidate;
 import io.gpucloud.activities.instance.HostInstanceActivities;
 import io.gpucloud.activities.instance.InstanceActivities;
 import io.gpucloud.activities.instance.InstanceSpec;
@@ -22,11 +21,12 @@ import java.util.List;
 import org.slf4j.Logger;
 
 /**
- * The deploy saga. Per candidate host: reserve (limits counted in the same transaction), then on the
- * host's own queue set the domain up (prepare devices, define, start: one activity); commit. Every step registers its
- * undo before it runs. A host whose worker does not pick up a step within the schedule-to-start
- * timeout is undone and the next candidate is tried; any other failure undoes everything, frees the
- * devices and limits, and leaves the instance in Error with the reason.
+ * The deploy saga: reserve on the best host that still has room (limits counted in the same
+ * transaction), then on that host's own queue set the domain up (prepare devices, define, start: one
+ * activity); commit. Every step registers its undo before it runs. A host whose worker does not
+ * pick the step up within the schedule-to-start timeout is undone and the next host tried; any other
+ * failure undoes everything, frees the devices and limits, and leaves the instance in Error with the
+ * reason.
  */
 public class DeployWorkflowImpl implements DeployWorkflow {
   static final Duration HOST_PICKUP_TIMEOUT = Duration.ofSeconds(20);
@@ -56,21 +56,13 @@ public class DeployWorkflowImpl implements DeployWorkflow {
   @Override
   public String deploy(String instanceId) {
     try {
-      List<String> tried = new ArrayList<>();
-      List<HostCandidate> hosts;
-      // Plan, try each candidate, plan again without the ones tried: ends when no untried host fits.
-      while (!(hosts = controlPlane.planHosts(instanceId, tried)).isEmpty()) {
-        for (HostCandidate host : hosts) {
-          tried.add(host.hostId());
-          if (tryHost(instanceId, host)) {
-            return host.hostName();
-          }
-        }
+      List<String> unreachable = new ArrayList<>();
+      String host;
+      // place, run the host steps, commit; a host whose worker is gone is left out of the next placement
+      while ((host = tryBestHost(instanceId, unreachable)) == null) {
+        LOG.warn("{}; trying the next host", lastHostProblem);
       }
-      throw ApplicationFailure.newNonRetryableFailure(
-          "insufficient capacity: no host can take the instance now"
-              + (lastHostProblem == null ? "" : " (" + lastHostProblem + ")"),
-          InstanceActivities.INSUFFICIENT_CAPACITY);
+      return host;
     } catch (TemporalFailure e) {
       String reason = reason(e);
       controlPlane.fail(instanceId, reason);
@@ -82,32 +74,41 @@ public class DeployWorkflowImpl implements DeployWorkflow {
   private String lastHostProblem;
 
   /**
-   * Reserve, run the host steps, commit. False when the host no longer has room (taken since
-   * planning) or its worker did not pick the work up; any other failure is undone and thrown.
+   * Reserve on the best host that still has room, run the host steps, commit: the host's name.
+   * Null when that host's worker did not pick the work up (the host is added to {@code unreachable},
+   * its reservation undone). No host at all fails with insufficient capacity; any other failure is
+   * undone and thrown.
    */
-  private boolean tryHost(String instanceId, HostCandidate host) {
+  private String tryBestHost(String instanceId, List<String> unreachable) {
     Saga saga = new Saga(new Saga.Options.Builder().setParallelCompensation(false).setContinueWithError(true).build());
+    Reservation r = null;
     try {
-      saga.addCompensation(controlPlane::release, instanceId, host.hostId());
-      Reservation r = controlPlane.reserve(instanceId, host.hostId());
+      saga.addCompensation(controlPlane::release, instanceId, ANY_HOST);
+      r = controlPlane.reserve(instanceId, unreachable);
       if (!r.reserved()) {
-        return false;
+        throw ApplicationFailure.newNonRetryableFailure(
+            "insufficient capacity: no host can take the instance now"
+                + (lastHostProblem == null ? "" : " (" + lastHostProblem + ")"),
+            InstanceActivities.INSUFFICIENT_CAPACITY);
       }
-      Workflow.upsertTypedSearchAttributes(Starters.HOST_NAME.valueSet(host.hostName()));
+      Workflow.upsertTypedSearchAttributes(Starters.HOST_NAME.valueSet(r.spec().hostName()));
       runOnHost(r.spec(), saga);
-      controlPlane.commit(instanceId, host.hostId());
-      return true;
+      controlPlane.commit(instanceId, r.hostId());
+      return r.spec().hostName();
     } catch (ActivityFailure e) {
       compensate(saga);
-      if (!hostUnreachable(e)) {
+      if (r == null || !r.reserved() || !hostUnreachable(e)) {
         throw e;
       }
-      lastHostProblem = "host " + host.hostName() + " did not pick up the deploy within "
+      unreachable.add(r.hostId());
+      lastHostProblem = "host " + r.spec().hostName() + " did not pick up the deploy within "
           + HOST_PICKUP_TIMEOUT.toSeconds() + " s";
-      LOG.warn("{}; trying the next host", lastHostProblem);
-      return false;
+      return null;
     }
   }
+
+  /** release(instance, ANY_HOST): wherever the instance holds devices (it holds them on one host at most). */
+  private static final String ANY_HOST = null;
 
   private static void runOnHost(InstanceSpec spec, Saga saga) {
     HostInstanceActivities host = Workflow.newActivityStub(HostInstanceActivities.class,

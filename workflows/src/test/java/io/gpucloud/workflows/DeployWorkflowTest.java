@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,7 +66,7 @@ class DeployWorkflowTest {
     hostWorker("H1", new FakeHost("H1"));
     env.start();
     assertThat(stub().deploy(ID)).isEqualTo("H1");
-    assertThat(calls).containsExactly("reserve:h1", "setUp:H1", "commit:h1");
+    assertThat(calls).containsExactly("reserve[]", "setUp:H1", "commit:h1");
   }
 
   @Test
@@ -78,7 +77,7 @@ class DeployWorkflowTest {
             HostInstanceActivities.HOOK_FAILED)));
     env.start();
     assertThat(failure(() -> stub().deploy(ID))).isEqualTo("transformer hook failed: exit 1: boom");
-    assertThat(calls).containsExactly("reserve:h1", "setUp:H1", "tearDown:H1", "release:h1",
+    assertThat(calls).containsExactly("reserve[]", "setUp:H1", "tearDown:H1", "release:any",
         "fail:transformer hook failed: exit 1: boom");
   }
 
@@ -89,7 +88,7 @@ class DeployWorkflowTest {
         "PCI device 0000:00:01.0 does not exist on this host", HostInstanceActivities.LIBVIRT_FAILED)));
     env.start();
     assertThat(failure(() -> stub().deploy(ID))).isEqualTo("PCI device 0000:00:01.0 does not exist on this host");
-    assertThat(calls).containsExactly("reserve:h1", "setUp:H1", "tearDown:H1", "release:h1",
+    assertThat(calls).containsExactly("reserve[]", "setUp:H1", "tearDown:H1", "release:any",
         "fail:PCI device 0000:00:01.0 does not exist on this host");
   }
 
@@ -100,7 +99,7 @@ class DeployWorkflowTest {
         ApplicationFailure.newFailure("cannot start domain: libvirt busy", HostInstanceActivities.LIBVIRT_FAILED)));
     env.start();
     assertThat(stub().deploy(ID)).isEqualTo("H1");
-    assertThat(calls).containsExactly("reserve:h1", "setUp:H1", "setUp:H1", "setUp:H1", "commit:h1");
+    assertThat(calls).containsExactly("reserve[]", "setUp:H1", "setUp:H1", "setUp:H1", "commit:h1");
   }
 
   @Test
@@ -111,7 +110,7 @@ class DeployWorkflowTest {
     env.start();
     assertThat(failure(() -> stub().deploy(ID))).isEqualTo("cannot start domain: libvirt busy");
     assertThat(calls.stream().filter(c -> c.equals("setUp:H1")).count()).isEqualTo(5);
-    assertThat(calls).endsWith("tearDown:H1", "release:h1", "fail:cannot start domain: libvirt busy");
+    assertThat(calls).endsWith("tearDown:H1", "release:any", "fail:cannot start domain: libvirt busy");
     assertThat(calls).noneMatch(c -> c.startsWith("commit"));
   }
 
@@ -132,19 +131,22 @@ class DeployWorkflowTest {
       }), e);
     }
     assertThat(host).isEqualTo("H2");
-    assertThat(calls).containsSubsequence("reserve:h1", "release:h1", "reserve:h2", "setUp:H2", "commit:h2");
+    assertThat(calls).containsSubsequence("reserve[]", "release:any", "reserve[h1]", "setUp:H2", "commit:h2");
     assertThat(calls).doesNotContain("commit:h1");
   }
 
   @Test
-  void hostThatLostTheRaceIsSkipped() {
-    cp.hosts = List.of(new HostCandidate("h1", "H1", 1), new HostCandidate("h2", "H2", 4));
-    cp.full = Set.of("h1");
-    hostWorker("H1", new FakeHost("H1"));
-    hostWorker("H2", new FakeHost("H2"));
+  void deadHostWorkerAndNoOtherHostFailsNamingTheDeadHost() {
+    cp.hosts = List.of(new HostCandidate("h1", "H1", 2)); // nobody polls host-H1
     env.start();
-    assertThat(stub().deploy(ID)).isEqualTo("H2");
-    assertThat(calls).containsExactly("reserve:h1", "reserve:h2", "setUp:H2", "commit:h2");
+    DeployWorkflow wf = stub();
+    WorkflowClient.start(wf::deploy, ID);
+    env.sleep(Duration.ofMinutes(3));
+    assertThat(failure(() -> WorkflowStub.fromTyped(wf).getResult(String.class)))
+        .isEqualTo("insufficient capacity: no host can take the instance now (host H1 did not pick up the deploy"
+            + " within 20 s)");
+    assertThat(calls).startsWith("reserve[]", "release:any", "reserve[h1]");
+    assertThat(calls).noneMatch(c -> c.startsWith("commit"));
   }
 
   @Test
@@ -154,7 +156,7 @@ class DeployWorkflowTest {
     hostWorker("H1", new FakeHost("H1"));
     env.start();
     assertThat(stub().deploy(ID)).isEqualTo("H1");
-    assertThat(calls).containsExactly("reserve:h1", "reserve:h1", "reserve:h1", "setUp:H1", "commit:h1");
+    assertThat(calls).containsExactly("reserve[]", "reserve[]", "reserve[]", "setUp:H1", "commit:h1");
   }
 
   @Test
@@ -164,7 +166,7 @@ class DeployWorkflowTest {
     hostWorker("H1", new FakeHost("H1"));
     env.start();
     assertThat(failure(() -> stub().deploy(ID))).isEqualTo("GPU limit of account 'acme' exceeded");
-    assertThat(calls).containsExactly("reserve:h1", "release:h1", "fail:GPU limit of account 'acme' exceeded");
+    assertThat(calls).containsExactly("reserve[]", "release:any", "fail:GPU limit of account 'acme' exceeded");
   }
 
   @Test
@@ -173,7 +175,8 @@ class DeployWorkflowTest {
     env.start();
     assertThatThrownBy(() -> stub().deploy(ID)).isInstanceOf(WorkflowFailedException.class)
         .rootCause().hasMessageContaining("insufficient capacity");
-    assertThat(calls).singleElement().asString().startsWith("fail:insufficient capacity");
+    assertThat(calls).hasSize(2).first().isEqualTo("reserve[]");
+    assertThat(calls.get(1)).startsWith("fail:insufficient capacity");
   }
 
   /** The message the workflow failed with (the workflow's own ApplicationFailure). */
@@ -192,20 +195,15 @@ class DeployWorkflowTest {
         List.of(new AssignedDevice("d1", "0000:00:01.0", DeviceType.PCI, "passthrough", null, 0)));
   }
 
+  /** Places on the first host of {@code hosts} that is not excluded, as ReserveOnBestHost does. */
   class FakeControlPlane implements InstanceActivities {
     List<HostCandidate> hosts = List.of();
-    Set<String> full = Set.of();
     boolean limitExceeded;
     int transientFailures;
 
     @Override
-    public List<HostCandidate> planHosts(String instanceId, List<String> excluded) {
-      return hosts.stream().filter(h -> !excluded.contains(h.hostId())).toList();
-    }
-
-    @Override
-    public Reservation reserve(String instanceId, String hostId) {
-      calls.add("reserve:" + hostId);
+    public Reservation reserve(String instanceId, List<String> excluded) {
+      calls.add("reserve" + excluded);
       if (transientFailures > 0) {
         transientFailures--;
         throw new IllegalStateException("Deadlock found when trying to get lock; try restarting transaction");
@@ -213,16 +211,14 @@ class DeployWorkflowTest {
       if (limitExceeded) {
         throw ApplicationFailure.newNonRetryableFailure("GPU limit of account 'acme' exceeded", LIMIT_EXCEEDED);
       }
-      if (full.contains(hostId)) {
-        return new Reservation(hostId, null);
-      }
-      String name = hosts.stream().filter(h -> h.hostId().equals(hostId)).findFirst().orElseThrow().hostName();
-      return new Reservation(hostId, spec(name));
+      return hosts.stream().filter(h -> !excluded.contains(h.hostId())).findFirst()
+          .map(h -> new Reservation(h.hostId(), spec(h.hostName())))
+          .orElse(Reservation.none());
     }
 
     @Override
     public void release(String instanceId, String hostId) {
-      calls.add("release:" + hostId);
+      calls.add("release:" + (hostId == null ? "any" : hostId));
     }
 
     @Override

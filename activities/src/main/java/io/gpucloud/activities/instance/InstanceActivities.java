@@ -17,26 +17,25 @@ public interface InstanceActivities {
   /** ApplicationFailure type: the instance is not in a state this step can act on (not retried). */
   String INVALID_STATE = "InvalidState";
 
-  /** How many candidates one plan returns at most; the workflow plans again if all were taken. */
+  /** How many candidates one plan returns at most; a reservation plans again if all were taken. */
   int PLAN_SIZE = 16;
 
   /**
-   * Hosts that can take the instance now, best first (Up, Enabled, CPU/RAM, enough free devices of
-   * its profile), at most PLAN_SIZE, leaving out the hosts already tried.
+   * Places the instance: plans the hosts that can take it now, best fit first (Up, Enabled,
+   * CPU/RAM, enough free devices of its profile), leaving out {@code excludedHostIds}, and reserves
+   * on the first that still has room, planning again when all were taken since. Each attempt is one
+   * transaction: counts the instance against its limits (once), and reserves its devices on the
+   * host (Free -> Reserved, owner = instance). Returns {@link Reservation#none()} when no host can
+   * take it. A repeat returns the reservation already made on a host that is not excluded.
    */
-  @ActivityMethod(name = "PlanHosts")
-  List<HostCandidate> planHosts(String instanceId, List<String> excludedHostIds);
+  @ActivityMethod(name = "ReserveOnBestHost")
+  Reservation reserve(String instanceId, List<String> excludedHostIds);
 
   /**
-   * In one transaction: counts the instance against its limits (once), and reserves its devices on
-   * the host (Free -> Reserved, owner = instance) if the host still has them and the CPU/RAM. A
-   * repeat returns the devices already reserved there.
+   * Undo of reserve: the instance's devices on that host ({@code hostId} null: on any host) go back
+   * to Free and the instance is on no host.
    */
-  @ActivityMethod(name = "ReserveOnHost")
-  Reservation reserve(String instanceId, String hostId);
-
-  /** Undo of reserve: the instance's devices on that host go back to Free; the host is cleared. */
-  @ActivityMethod(name = "ReleaseOnHost")
+  @ActivityMethod(name = "ReleaseReservation")
   void release(String instanceId, String hostId);
 
   /** Devices Reserved -> Allocated, instance Creating -> Running on that host. */

@@ -70,10 +70,17 @@ public interface InstanceDao {
       @BindList("excluded") List<String> excluded,
       @Bind("limit") int limit);
 
-  /** Locks the host row (serialises reservations on one host) and re-checks that it has room. */
+  /**
+   * Locks the host row: reservations on one host serialise here (and with discovery, which locks
+   * it too). Only the host row: rows read by a locking join or subquery would be locked as well.
+   */
+  @SqlQuery("SELECT id FROM hosts WHERE id = :hostId FOR UPDATE")
+  Optional<String> lockHost(@Bind("hostId") String hostId);
+
+  /** The host, when it is Up, Enabled and has the CPU/RAM (plain read: call it under the host lock). */
   @SqlQuery("SELECT h.id AS host_id, h.name AS host_name, 0 AS free_devices FROM hosts h"
-      + " WHERE h.id = :hostId AND " + HOST_HAS_ROOM + " FOR UPDATE")
-  Optional<HostCandidate> lockHostWithRoom(@Bind("hostId") String hostId, @Bind("instanceId") String instanceId,
+      + " WHERE h.id = :hostId AND " + HOST_HAS_ROOM)
+  Optional<HostCandidate> hostWithRoom(@Bind("hostId") String hostId, @Bind("instanceId") String instanceId,
       @Bind("cpuMhzTotal") long cpuMhzTotal, @Bind("memoryMb") long memoryMb);
 
   @SqlQuery("SELECT name FROM hosts WHERE id = :hostId")
@@ -82,11 +89,16 @@ public interface InstanceDao {
   String HELD_COLUMNS = "d.id, d.bus_address, d.type, d.numa_node, d.pci_root, d.parent_device_id,"
       + " p.bus_address AS parent_bus_address, pr.name AS profile_name, d.state";
 
+  /**
+   * The free devices of the profile on the host. A plain read, made under the host lock: no locking
+   * read here, which would also lock the joined profile row that every host's reservations share.
+   * A writer that does not take the host lock (the device API) is caught by reserveDevices' count.
+   */
   @SqlQuery("SELECT " + HELD_COLUMNS + " FROM gpu_devices d LEFT JOIN gpu_devices p ON p.id = d.parent_device_id"
       + " LEFT JOIN vgpu_profiles pr ON pr.id = d.profile_id"
       + " WHERE d.host_id = :hostId AND d.profile_id = :profileId AND " + FREE_DEVICE
-      + " ORDER BY d.bus_address FOR UPDATE")
-  List<HeldDevice> lockFreeDevices(@Bind("hostId") String hostId, @Bind("profileId") String profileId);
+      + " ORDER BY d.bus_address")
+  List<HeldDevice> availableDevices(@Bind("hostId") String hostId, @Bind("profileId") String profileId);
 
   @SqlQuery("SELECT " + HELD_COLUMNS + " FROM gpu_devices d LEFT JOIN gpu_devices p ON p.id = d.parent_device_id"
       + " LEFT JOIN vgpu_profiles pr ON pr.id = d.profile_id"
@@ -121,7 +133,8 @@ public interface InstanceDao {
   @SqlUpdate("UPDATE instances SET host_id = :hostId, quota_counted = 1 WHERE id = :instanceId")
   void placeOn(@Bind("instanceId") String instanceId, @Bind("hostId") String hostId);
 
-  @SqlUpdate("UPDATE instances SET host_id = NULL WHERE id = :instanceId AND host_id = :hostId AND state = 'Creating'")
+  @SqlUpdate("UPDATE instances SET host_id = NULL WHERE id = :instanceId"
+      + " AND (:hostId IS NULL OR host_id = :hostId) AND state = 'Creating'")
   void unplace(@Bind("instanceId") String instanceId, @Bind("hostId") String hostId);
 
   @SqlUpdate("UPDATE instances SET state = 'Running', error_reason = NULL WHERE id = :id AND state = 'Creating'"

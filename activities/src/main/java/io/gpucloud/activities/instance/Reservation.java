@@ -1,10 +1,14 @@
 package io.gpucloud.activities.instance;
 
 /**
- * The outcome of one reservation attempt on one host: {@code spec} (with the reserved devices and
- * the host's name) when it succeeded, null when the host no longer had what the instance needs.
+ * Where an instance was placed: the host and the {@code spec} (with the reserved devices and the
+ * host's name); both null when no host could take it.
  */
 public record Reservation(String hostId, InstanceSpec spec) {
+  public static Reservation none() {
+    return new Reservation(null, null);
+  }
+
   public boolean reserved() {
     return spec != null;
   }
