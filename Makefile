@@ -10,7 +10,7 @@ test:
 
 build:
 	scripts/setup.sh
-	mvn -B -q package -DskipTests
+	mvn -B -q package -DskipTests -DskipITs
 
 unit:
 	mvn -B verify -DskipITs
@@ -19,7 +19,7 @@ unit:
 # deploy latency p50/p99 at 1 and 20 concurrent on a private local stack. Prints lines starting BENCH.
 bench:
 	scripts/setup.sh
-	mvn -B -q install -DskipTests
+	mvn -B -q install -DskipTests -DskipITs
 	mvn -B -pl integration-tests test -Dgroups=bench -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false \
 	  | grep -E 'BENCH|Tests run:|FAIL|ERROR'
 

@@ -1,5 +1,6 @@
 package io.gpucloud.agent.discovery;
 
+import io.gpucloud.activities.model.PciAddress;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -45,8 +46,6 @@ public final class DiscoveryParser {
           .build();
 
   private static final Pattern HEX4 = Pattern.compile("[0-9a-fA-F]{4}");
-  private static final Pattern PCI =
-      Pattern.compile("(?:([0-9a-fA-F]{4,8}):)?([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\\.([0-7])");
   private static final Pattern UUID_RE =
       Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   private static final Pattern LIBVIRT_HEX = Pattern.compile("(?:0[xX])?([0-9a-fA-F]{1,8})");
@@ -121,7 +120,7 @@ public final class DiscoveryParser {
     boolean enabled = requiredFlag(fp, fpPath, "enabled");
     LibvirtAddress fpAddress = libvirtAddress(fp, fpPath);
     if (fpAddress == null) {
-      fpAddress = libvirtAddressOf(pciAddress);
+      fpAddress = PciAddress.parse(pciAddress).libvirtAddress();
     }
     FullPassthrough fullPassthrough = new FullPassthrough(enabled, fpAddress, usedByVm(fp, fpPath));
 
@@ -150,7 +149,7 @@ public final class DiscoveryParser {
         unique(seen, "pci:" + vfAddress, vfAddress, p + ".vf_pci_address");
         String profile = requiredNonEmpty(v, p, "vf_profile");
         LibvirtAddress la = libvirtAddress(v, p);
-        vfs.add(virtualGpu(v, p, vfAddress, profile, la == null ? libvirtAddressOf(vfAddress) : la));
+        vfs.add(virtualGpu(v, p, vfAddress, profile, la == null ? PciAddress.parse(vfAddress).libvirtAddress() : la));
       }
     }
 
@@ -193,34 +192,6 @@ public final class DiscoveryParser {
 
   // ---- addresses -------------------------------------------------------------------------------------
 
-  /**
-   * Normalises a PCI address "bb:ss.f" or "dddd:bb:ss.f" (hex) to lower-case "dddd:bb:ss.f", the domain
-   * at least 4 digits; returns null when it is not a PCI address.
-   */
-  public static String normalizePciAddress(String s) {
-    if (s == null) {
-      return null;
-    }
-    Matcher m = PCI.matcher(s.strip());
-    if (!m.matches()) {
-      return null;
-    }
-    long domain = m.group(1) == null ? 0 : Long.parseLong(m.group(1), 16);
-    int slot = Integer.parseInt(m.group(3), 16);
-    if (slot > 0x1f) {
-      return null;
-    }
-    return String.format(
-        Locale.ROOT, "%04x:%s:%s.%s", domain, m.group(2).toLowerCase(Locale.ROOT),
-        m.group(3).toLowerCase(Locale.ROOT), m.group(4));
-  }
-
-  /** The libvirt hostdev address of a normalised PCI address: "0x0000", "0x01", "0x00", "0x0". */
-  public static LibvirtAddress libvirtAddressOf(String normalizedPci) {
-    String[] parts = normalizedPci.split("[:.]");
-    return new LibvirtAddress("0x" + parts[0], "0x" + parts[1], "0x" + parts[2], "0x" + parts[3]);
-  }
-
   private static void unique(Map<String, String> seen, String key, String shown, String path) {
     String earlier = seen.putIfAbsent(key, path);
     if (earlier != null) {
@@ -231,7 +202,7 @@ public final class DiscoveryParser {
 
   private static String requiredPci(JsonNode obj, String path, String field) {
     String s = requiredString(obj, path, field);
-    String n = normalizePciAddress(s);
+    String n = PciAddress.tryParseStrict(s).map(PciAddress::toString).orElse(null);
     if (n == null) {
       throw new InvalidDiscoveryOutputException(
           path + "." + field + ": expected a PCI address like \"01:00.0\" or \"0000:01:00.0\", got "

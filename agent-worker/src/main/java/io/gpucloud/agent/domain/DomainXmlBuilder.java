@@ -3,7 +3,7 @@ package io.gpucloud.agent.domain;
 import io.gpucloud.activities.instance.AssignedDevice;
 import io.gpucloud.activities.instance.InstanceSpec;
 import io.gpucloud.activities.model.DeviceType;
-import io.gpucloud.agent.sim.PciAddress;
+import io.gpucloud.activities.model.PciAddress;
 import java.io.StringWriter;
 import java.util.Locale;
 import java.util.Objects;

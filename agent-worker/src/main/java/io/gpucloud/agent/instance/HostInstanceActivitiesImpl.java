@@ -11,7 +11,7 @@ import io.gpucloud.agent.domain.InvalidDomainXmlException;
 import io.gpucloud.agent.hooks.HookFailedException;
 import io.gpucloud.agent.hooks.HookResult;
 import io.gpucloud.agent.hooks.HookRunner;
-import io.gpucloud.agent.sim.PciAddress;
+import io.gpucloud.activities.model.PciAddress;
 import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
 import java.io.UncheckedIOException;

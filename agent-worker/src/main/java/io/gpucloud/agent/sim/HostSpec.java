@@ -1,5 +1,6 @@
 package io.gpucloud.agent.sim;
 
+import io.gpucloud.activities.model.PciAddress;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

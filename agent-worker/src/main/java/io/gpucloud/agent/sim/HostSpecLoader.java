@@ -1,5 +1,6 @@
 package io.gpucloud.agent.sim;
 
+import io.gpucloud.activities.model.PciAddress;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,5 +1,6 @@
 package io.gpucloud.agent.sim;
 
+import io.gpucloud.activities.model.PciAddress;
 import io.gpucloud.activities.discovery.DiscoveredGpu;
 import io.gpucloud.activities.discovery.VirtualGpu;
 import java.io.IOException;

@@ -141,18 +141,6 @@ class DiscoveryParserTest {
   }
 
   @Test
-  void pciAddressForms() {
-    assertThat(DiscoveryParser.normalizePciAddress("01:00.0")).isEqualTo("0000:01:00.0");
-    assertThat(DiscoveryParser.normalizePciAddress("0000:AF:1F.7")).isEqualTo("0000:af:1f.7");
-    assertThat(DiscoveryParser.normalizePciAddress("10000:e1:00.0")).isEqualTo("10000:e1:00.0");
-    assertThat(DiscoveryParser.normalizePciAddress("00000001:81:00.0")).isEqualTo("0001:81:00.0");
-    assertThat(DiscoveryParser.normalizePciAddress("01:20.0")).isNull();
-    assertThat(DiscoveryParser.normalizePciAddress("01:00.8")).isNull();
-    assertThat(DiscoveryParser.normalizePciAddress("1:00.0")).isNull();
-    assertThat(DiscoveryParser.normalizePciAddress("000:01:00.0")).isNull();
-  }
-
-  @Test
   void usedByVmNoneForms() {
     for (String v : new String[] {"null", "\"\"", "\"null\"", "\"  \""}) {
       DiscoveryReport r = DiscoveryParser.parse(

@@ -1,5 +1,6 @@
 package io.gpucloud.agent.sim;
 
+import io.gpucloud.activities.model.PciAddress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,5 +1,6 @@
 package io.gpucloud.agent.sim;
 
+import io.gpucloud.activities.model.PciAddress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpucloud.activities.discovery.DiscoveredGpu;

@@ -1,5 +1,6 @@
 package io.gpucloud.service.api;
 
+import io.gpucloud.activities.model.PciAddress;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.gpucloud.activities.model.DeviceType;
 import io.gpucloud.service.ApiException;
@@ -64,7 +65,7 @@ public record DeviceRequest(
       }
       return v.toLowerCase(Locale.ROOT);
     }
-    return PciAddress.normalise(v)
+    return PciAddress.tryParse(v).map(PciAddress::toString)
         .orElseThrow(
             () -> ApiException.badRequest("busAddress must be a PCI address dddd:bb:ss.f or bb:ss.f, was " + v));
   }
@@ -75,7 +76,7 @@ public record DeviceRequest(
   }
 
   private static String pciRoot(String value) {
-    return PciAddress.normalise(value)
+    return PciAddress.tryParse(value).map(PciAddress::toString)
         .orElseThrow(() -> ApiException.badRequest("pciRoot must be a PCI address dddd:bb:ss.f or bb:ss.f"));
   }
 }
