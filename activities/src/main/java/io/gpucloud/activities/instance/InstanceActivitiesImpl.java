@@ -49,7 +49,12 @@ public class InstanceActivitiesImpl implements InstanceActivities {
 
   @Override
   public Reservation reserve(String instanceId, List<String> excludedHostIds) {
-    placements.acquireUninterruptibly();
+    try {
+      placements.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for a placement turn", e); // retried
+    }
     try {
       return place(instanceId, excludedHostIds);
     } finally {

@@ -12,7 +12,6 @@ import io.gpucloud.agent.hooks.HookFailedException;
 import io.gpucloud.agent.hooks.HookResult;
 import io.gpucloud.agent.hooks.HookRunner;
 import io.gpucloud.activities.model.PciAddress;
-import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -585,4 +584,5 @@ public class HostInstanceActivitiesImpl implements HostInstanceActivities {
     return s.length() <= HookRunner.STDERR_IN_MESSAGE_CHARS
         ? s
         : s.substring(0, HookRunner.STDERR_IN_MESSAGE_CHARS) + "... (stderr truncated)";
-  }}
+  }
+}
