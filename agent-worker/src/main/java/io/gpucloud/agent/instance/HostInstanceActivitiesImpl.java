@@ -303,10 +303,10 @@ public class HostInstanceActivitiesImpl implements HostInstanceActivities {
 
   // ---------------------------------------------------------------- domain
 
-  /** Builds the domain XML, runs the transformer hook on it and defines it; returns the XML libvirt holds. */
-  public String defineDomain(InstanceSpec spec) {
+  /** Builds the domain XML, runs the transformer hook on it and defines it. */
+  public void defineDomain(InstanceSpec spec) {
     String uuid = instanceId(spec);
-    return withLock(spec.vmName(), () -> {
+    withLock(spec.vmName(), () -> {
       String xml;
       try {
         xml = DomainXmlBuilder.build(spec, topology());
@@ -319,9 +319,9 @@ public class HostInstanceActivitiesImpl implements HostInstanceActivities {
       xml = transform(spec, xml);
       StepHeartbeat.step("define " + spec.vmName());
       try {
-        Domain domain = connect.domainDefineXML(xml);
+        connect.domainDefineXML(xml);
         LOG.info("defined domain {} ({})", spec.vmName(), uuid);
-        return domain.getXMLDesc(0);
+        return null;
       } catch (LibvirtException e) {
         throw libvirtFailure("cannot define domain " + spec.vmName(), e);
       }
