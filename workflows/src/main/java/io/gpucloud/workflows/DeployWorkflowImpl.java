@@ -33,6 +33,20 @@ public class DeployWorkflowImpl implements DeployWorkflow {
   static final Duration HOST_HEARTBEAT_TIMEOUT = Duration.ofSeconds(10);
   private static final Logger LOG = Workflow.getLogger(DeployWorkflowImpl.class);
 
+  private final Duration hostPickupTimeout;
+
+  public DeployWorkflowImpl() {
+    this(HOST_PICKUP_TIMEOUT);
+  }
+
+  /**
+   * A shorter pickup timeout for tests: the Temporal test server does not skip time while an
+   * activity waits for a worker, so a dead-host test waits it out in real time.
+   */
+  DeployWorkflowImpl(Duration hostPickupTimeout) {
+    this.hostPickupTimeout = hostPickupTimeout;
+  }
+
   /**
    * Control-plane steps are short MariaDB transactions in this same worker process: local
    * activities, so each costs no round trip through the Temporal server. They stay idempotent, so
@@ -102,7 +116,7 @@ public class DeployWorkflowImpl implements DeployWorkflow {
       }
       unreachable.add(r.hostId());
       lastHostProblem = "host " + r.spec().hostName() + " did not pick up the deploy within "
-          + HOST_PICKUP_TIMEOUT.toSeconds() + " s";
+          + hostPickupTimeout.toSeconds() + " s";
       return null;
     }
   }
@@ -110,11 +124,11 @@ public class DeployWorkflowImpl implements DeployWorkflow {
   /** release(instance, ANY_HOST): wherever the instance holds devices (it holds them on one host at most). */
   private static final String ANY_HOST = null;
 
-  private static void runOnHost(InstanceSpec spec, Saga saga) {
+  private void runOnHost(InstanceSpec spec, Saga saga) {
     HostInstanceActivities host = Workflow.newActivityStub(HostInstanceActivities.class,
         ActivityOptions.newBuilder()
             .setTaskQueue(HostActivities.taskQueue(spec.hostName()))
-            .setScheduleToStartTimeout(HOST_PICKUP_TIMEOUT)
+            .setScheduleToStartTimeout(hostPickupTimeout)
             // the agent beats while a step runs (not for fast ones): an agent that dies mid-step is
             // noticed after this and the step retried, not only after the start-to-close timeout
             .setHeartbeatTimeout(HOST_HEARTBEAT_TIMEOUT)

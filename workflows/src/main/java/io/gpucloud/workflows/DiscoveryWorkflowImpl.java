@@ -21,6 +21,17 @@ public class DiscoveryWorkflowImpl implements DiscoveryWorkflow {
   /** How long a discovery may wait for the host's worker to pick it up before it counts as failed. */
   static final Duration HOST_PICKUP_TIMEOUT = Duration.ofSeconds(60);
 
+  private final Duration hostPickupTimeout;
+
+  public DiscoveryWorkflowImpl() {
+    this(HOST_PICKUP_TIMEOUT);
+  }
+
+  /** A shorter pickup timeout for tests (the test server waits it out in real time). */
+  DiscoveryWorkflowImpl(Duration hostPickupTimeout) {
+    this.hostPickupTimeout = hostPickupTimeout;
+  }
+
   private final InventoryActivities inventory =
       Workflow.newActivityStub(
           InventoryActivities.class,
@@ -37,7 +48,7 @@ public class DiscoveryWorkflowImpl implements DiscoveryWorkflow {
             HostActivities.class,
             ActivityOptions.newBuilder()
                 .setTaskQueue(HostActivities.taskQueue(hostName))
-                .setScheduleToStartTimeout(HOST_PICKUP_TIMEOUT)
+                .setScheduleToStartTimeout(hostPickupTimeout)
                 // the hook has its own (shorter) timeout; this bounds the whole attempt
                 .setStartToCloseTimeout(Duration.ofMinutes(5))
                 .setRetryOptions(

@@ -40,7 +40,9 @@ class DiscoveryWorkflowTest {
     env.registerSearchAttribute("HostName", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     client = env.getWorkflowClient();
     Worker cp = env.newWorker(InventoryActivities.CONTROL_PLANE_QUEUE);
-    cp.registerWorkflowImplementationTypes(DiscoveryWorkflowImpl.class, HostRegistrationWorkflowImpl.class);
+    cp.registerWorkflowImplementationTypes(HostRegistrationWorkflowImpl.class);
+    cp.registerWorkflowImplementationFactory(DiscoveryWorkflow.class,
+        () -> new DiscoveryWorkflowImpl(java.time.Duration.ofSeconds(2)));
     cp.registerActivitiesImplementations(inventory);
   }
 
@@ -84,7 +86,7 @@ class DiscoveryWorkflowTest {
     env.start(); // nobody polls host-H9
     DiscoveryWorkflow wf = stub("H9");
     WorkflowClient.start(wf::discover, "H9");
-    env.sleep(java.time.Duration.ofSeconds(61)); // past the schedule-to-start timeout, in skipped time
+    env.sleep(java.time.Duration.ofSeconds(61)); // past the (2 s in this test) schedule-to-start timeout
     assertThatThrownBy(() -> WorkflowStub.fromTyped(wf).getResult(ReconcileResult.class))
         .isInstanceOf(WorkflowFailedException.class);
     assertThat(inventory.reconciled).isEmpty();
