@@ -1,6 +1,8 @@
 package io.gpucloud.service.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.gpucloud.activities.instance.InstanceActivitiesImpl;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 
 /** Where the Temporal frontend is; the UI url is only handed to the API (links for operators). */
@@ -10,6 +12,8 @@ public class TemporalConfig {
   @NotBlank private String uiUrl = "http://127.0.0.1:8233";
   /** Run the control-plane worker (task queue control-plane) in this process. */
   private boolean workerEnabled = true;
+  /** Placements (ReserveOnBestHost) the control-plane worker runs at once; more deploys wait their turn. */
+  @Min(1) private int concurrentPlacements = InstanceActivitiesImpl.DEFAULT_CONCURRENT_PLACEMENTS;
 
   @JsonProperty public String getTarget() { return target; }
   @JsonProperty public void setTarget(String target) { this.target = target; }
@@ -19,4 +23,6 @@ public class TemporalConfig {
   @JsonProperty public void setUiUrl(String uiUrl) { this.uiUrl = uiUrl; }
   @JsonProperty public boolean isWorkerEnabled() { return workerEnabled; }
   @JsonProperty public void setWorkerEnabled(boolean workerEnabled) { this.workerEnabled = workerEnabled; }
+  @JsonProperty public int getConcurrentPlacements() { return concurrentPlacements; }
+  @JsonProperty public void setConcurrentPlacements(int n) { this.concurrentPlacements = n; }
 }

@@ -46,7 +46,7 @@ public class TemporalManaged implements Managed {
       worker.registerWorkflowImplementationTypes(DiscoveryWorkflowImpl.class, HostRegistrationWorkflowImpl.class,
           io.gpucloud.workflows.DeployWorkflowImpl.class, io.gpucloud.workflows.DomainXmlWorkflowImpl.class);
       worker.registerActivitiesImplementations(new InventoryActivitiesImpl(jdbi),
-          new io.gpucloud.activities.instance.InstanceActivitiesImpl(jdbi));
+          new io.gpucloud.activities.instance.InstanceActivitiesImpl(jdbi, config.getConcurrentPlacements()));
     }
   }
 
