@@ -54,35 +54,34 @@ public class InstanceService {
   public InstanceView create(Caller caller, InstanceRequest request, String idempotencyKey) {
     InstanceRequest req = Checks.body(request).validated();
     String key = idempotencyKey == null ? null : Checks.required("Idempotency-Key", idempotencyKey, 255);
-    InstanceDao dao = jdbi.onDemand(InstanceDao.class);
-    if (key != null) {
-      Optional<String> earlier = dao.idempotentReply(caller.userId(), key);
-      if (earlier.isPresent()) {
-        return replay(earlier.get());
-      }
-    }
-    OfferingRow offering = dao.offering(req.offeringId())
-        .orElseThrow(() -> ApiException.badRequest("offeringId " + req.offeringId() + " does not exist"));
-    if (dao.templateExists(req.templateId()) == 0) {
-      throw ApiException.badRequest("templateId " + req.templateId() + " does not exist");
-    }
-    String accountId = caller.accountId();
-    if (req.projectId() != null) {
-      String owner = dao.projectAccount(req.projectId())
-          .orElseThrow(() -> ApiException.badRequest("projectId " + req.projectId() + " does not exist"));
-      if (!owner.equals(caller.accountId()) && !mayActFor(caller, owner, dao)) {
-        throw ApiException.badRequest("projectId " + req.projectId() + " does not exist");
-      }
-      accountId = owner;
-    }
     String id = UUID.randomUUID().toString();
     String workflowId = DeployStarter.workflowId(id);
-    String account = accountId;
     InstanceView view;
     try {
+      // one handle, one transaction: the checks, the insert and the reply read back
       view = jdbi.inTransaction(h -> {
         InstanceDao tx = h.attach(InstanceDao.class);
-        tx.insert(id, req.name(), "i-" + id, account, req.projectId(), caller.userId(), offering, req.templateId(),
+        if (key != null) {
+          Optional<String> earlier = tx.idempotentReply(caller.userId(), key);
+          if (earlier.isPresent()) {
+            return read(earlier.get());
+          }
+        }
+        OfferingRow offering = tx.offering(req.offeringId())
+            .orElseThrow(() -> ApiException.badRequest("offeringId " + req.offeringId() + " does not exist"));
+        if (tx.templateExists(req.templateId()) == 0) {
+          throw ApiException.badRequest("templateId " + req.templateId() + " does not exist");
+        }
+        String accountId = caller.accountId();
+        if (req.projectId() != null) {
+          String owner = tx.projectAccount(req.projectId())
+              .orElseThrow(() -> ApiException.badRequest("projectId " + req.projectId() + " does not exist"));
+          if (!owner.equals(caller.accountId()) && !mayActFor(caller, owner, tx)) {
+            throw ApiException.badRequest("projectId " + req.projectId() + " does not exist");
+          }
+          accountId = owner;
+        }
+        tx.insert(id, req.name(), "i-" + id, accountId, req.projectId(), caller.userId(), offering, req.templateId(),
             workflowId);
         InstanceView v = toView(tx.get(id, null, null).orElseThrow(), List.of(), false);
         if (key != null) {
@@ -93,10 +92,11 @@ public class InstanceService {
     } catch (RuntimeException e) {
       if (key != null && SqlErrors.is(e, SqlErrors.DUPLICATE_KEY)) {
         // a concurrent request with the same key won: answer with its reply
-        return replay(dao.idempotentReply(caller.userId(), key).orElseThrow(() -> e));
+        return replay(jdbi.onDemand(InstanceDao.class).idempotentReply(caller.userId(), key).orElseThrow(() -> e));
       }
       throw e;
     }
+    // a repeated key answers with the first reply; starting again covers a crash between recording and starting
     startDeploy(view);
     return view;
   }
