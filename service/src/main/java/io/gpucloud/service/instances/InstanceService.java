@@ -90,13 +90,14 @@ public class InstanceService {
         return v;
       });
     } catch (RuntimeException e) {
-      if (key != null && SqlErrors.is(e, SqlErrors.DUPLICATE_KEY)) {
-        // a concurrent request with the same key won: answer with its reply
-        return replay(jdbi.onDemand(InstanceDao.class).idempotentReply(caller.userId(), key).orElseThrow(() -> e));
+      if (key == null || !SqlErrors.is(e, SqlErrors.DUPLICATE_KEY)) {
+        throw e;
       }
-      throw e;
+      // a concurrent request with the same key won: answer with its reply
+      view = read(jdbi.onDemand(InstanceDao.class).idempotentReply(caller.userId(), key).orElseThrow(() -> e));
     }
-    // a repeated key answers with the first reply; starting again covers a crash between recording and starting
+    // a repeated key answers with the first reply; starting again covers a crash between recording and
+    // starting (the workflow id is the instance's, so an existing deploy is not started twice)
     startDeploy(view);
     return view;
   }
@@ -108,12 +109,6 @@ public class InstanceService {
       case DomainAdmin -> dao.accountDomainPath(accountId).startsWith(dao.domainPath(caller.domainId()));
       case User -> false;
     };
-  }
-
-  private InstanceView replay(String body) {
-    InstanceView v = read(body);
-    startDeploy(v); // a crash between recording and starting must not strand the instance
-    return v;
   }
 
   private void startDeploy(InstanceView v) {
