@@ -64,7 +64,7 @@ public class InstanceActivitiesImpl implements InstanceActivities {
 
   private Reservation place(String instanceId, List<String> excludedHostIds) {
     List<String> tried = new ArrayList<>(excludedHostIds == null ? List.of() : excludedHostIds);
-    InstanceRow i = jdbi.withHandle(h -> h.attach(InstanceDao.class).instance(instanceId))
+    InstanceRow i = jdbi.withHandle(h -> h.attach(PlacementDao.class).instance(instanceId))
         .orElseThrow(() -> notFound(instanceId));
     if (i.hostId() != null && !tried.contains(i.hostId())) {
       Reservation r = reserveOn(instanceId, i.hostId()); // a repeat: placed there already
@@ -92,21 +92,20 @@ public class InstanceActivitiesImpl implements InstanceActivities {
     // "NOT IN ()" is not SQL: an id no host has stands in for "exclude nothing"
     List<String> excluded = excludedHostIds.isEmpty() ? List.of("-") : excludedHostIds;
     long cpu = (long) i.cpuCores() * i.cpuMhz();
-    return jdbi.withHandle(h -> {
-      InstanceDao dao = h.attach(InstanceDao.class);
-      if (i.vgpuProfileId() == null || i.gpuCount() == 0) {
-        return dao.plainHosts(i.id(), cpu, i.memoryMb(), excluded, PLAN_SIZE);
-      }
-      // every host with at least one free device and room for this CPU/RAM, shared by concurrent plans
-      return plans.candidates(i.vgpuProfileId(), cpu, i.memoryMb(), i.gpuCount(), excluded, PLAN_SIZE,
-          () -> dao.gpuHosts("-", i.vgpuProfileId(), 1, cpu, i.memoryMb(), List.of("-"), Integer.MAX_VALUE));
-    });
+    if (i.vgpuProfileId() == null || i.gpuCount() == 0) {
+      return jdbi.withHandle(h -> h.attach(InstanceDao.class).plainHosts(i.id(), cpu, i.memoryMb(), excluded, PLAN_SIZE));
+    }
+    // every host with at least one free device and room for this CPU/RAM, shared by concurrent plans;
+    // the database is asked only when the cached view is missing or old
+    return plans.candidates(i.vgpuProfileId(), cpu, i.memoryMb(), i.gpuCount(), excluded, PLAN_SIZE,
+        () -> jdbi.withHandle(h -> h.attach(InstanceDao.class)
+            .gpuHosts("-", i.vgpuProfileId(), 1, cpu, i.memoryMb(), List.of("-"), Integer.MAX_VALUE)));
   }
 
   /** One attempt on one host, in one transaction; not reserved when the host no longer has room. */
   Reservation reserveOn(String instanceId, String hostId) {
     return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
-      InstanceDao dao = h.attach(InstanceDao.class);
+      PlacementDao dao = h.attach(PlacementDao.class);
       InstanceRow i = dao.lockInstance(instanceId).orElseThrow(() -> notFound(instanceId));
       if (!"Creating".equals(i.state())) {
         throw ApplicationFailure.newNonRetryableFailure(
@@ -115,7 +114,7 @@ public class InstanceActivitiesImpl implements InstanceActivities {
       if (hostId.equals(i.hostId())) {
         List<HeldDevice> already = dao.heldDevices(instanceId, hostId);
         if (already.size() == i.gpuCount()) {
-          return new Reservation(hostId, spec(h, i, dao.hostName(hostId), already)); // a repeat
+          return new Reservation(hostId, spec(dao, i, dao.hostName(hostId), already)); // a repeat
         }
       }
       if (!i.quotaCounted()) {
@@ -127,12 +126,17 @@ public class InstanceActivitiesImpl implements InstanceActivities {
       }
       Optional<HostCandidate> host = dao.hostWithRoom(hostId, instanceId, cpu, i.memoryMb());
       if (host.isEmpty()) {
+        if (i.gpuCount() > 0) {
+          plans.noRoom(i.vgpuProfileId(), cpu, i.memoryMb(), hostId);
+        }
         return Reservation.none();
       }
       List<HeldDevice> chosen = List.of();
       if (i.gpuCount() > 0) {
-        Optional<List<HeldDevice>> picked = pick(dao.availableDevices(hostId, i.vgpuProfileId()), i);
+        List<HeldDevice> free = dao.availableDevices(hostId, i.vgpuProfileId());
+        Optional<List<HeldDevice>> picked = pick(free, i);
         if (picked.isEmpty()) {
+          plans.found(i.vgpuProfileId(), hostId, free.size());
           return Reservation.none();
         }
         chosen = picked.get();
@@ -142,11 +146,11 @@ public class InstanceActivitiesImpl implements InstanceActivities {
           // rather than hold a partial set; the local activity is retried
           throw new IllegalStateException("devices on " + hostId + " changed during the reservation");
         }
-        refreshParents(dao, chosen.stream().map(HeldDevice::parentDeviceId).toList());
+        refreshParents(h, chosen.stream().map(HeldDevice::parentDeviceId).toList());
         plans.taken(i.vgpuProfileId(), hostId, chosen.size());
       }
       dao.placeOn(instanceId, hostId); // also counts the instance against its limits from now on
-      return new Reservation(hostId, spec(h, i, host.get().hostName(), chosen));
+      return new Reservation(hostId, spec(dao, i, host.get().hostName(), chosen));
     });
   }
 
@@ -183,7 +187,7 @@ public class InstanceActivitiesImpl implements InstanceActivities {
       dao.lockInstance(instanceId).orElseThrow(() -> notFound(instanceId));
       List<String> parents = dao.parentsOfHeld(instanceId, hostId);
       dao.freeDevices(instanceId, hostId);
-      refreshParents(dao, parents);
+      refreshParents(h, parents);
       dao.unplace(instanceId, hostId);
     });
   }
@@ -212,21 +216,26 @@ public class InstanceActivitiesImpl implements InstanceActivities {
       dao.lockInstance(instanceId).orElseThrow(() -> notFound(instanceId));
       List<String> parents = dao.parentsOfHeld(instanceId, null);
       dao.freeDevices(instanceId, null);
-      refreshParents(dao, parents);
+      refreshParents(h, parents);
       dao.markError(instanceId, reason.length() > 4000 ? reason.substring(0, 4000) : reason);
     });
   }
 
-  private static void refreshParents(InstanceDao dao, List<String> parentIds) {
-    parentIds.stream().filter(p -> p != null).distinct().forEach(p -> {
+  /** Re-derives the state of the vGPU parents; passthrough devices have none, and cost no attach. */
+  private static void refreshParents(Handle h, List<String> parentIds) {
+    List<String> parents = parentIds.stream().filter(p -> p != null).distinct().toList();
+    if (parents.isEmpty()) {
+      return;
+    }
+    InstanceDao dao = h.attach(InstanceDao.class);
+    parents.forEach(p -> {
       DeviceState state = InventoryReconciler.deriveParentState(dao.children(p));
       dao.setParentState(p, state.name());
     });
   }
 
-  private static InstanceSpec spec(Handle h, InstanceRow i, String hostName, List<HeldDevice> devices) {
-    TemplateImage template = i.templateId() == null ? null
-        : h.attach(InstanceDao.class).template(i.templateId()).orElse(null);
+  private static InstanceSpec spec(PlacementDao dao, InstanceRow i, String hostName, List<HeldDevice> devices) {
+    TemplateImage template = i.templateId() == null ? null : dao.template(i.templateId()).orElse(null);
     List<AssignedDevice> assigned = devices.stream()
         .map(d -> new AssignedDevice(d.id(), d.busAddress(), d.type(), d.profileName(), d.parentBusAddress(),
             d.numaNode()))
