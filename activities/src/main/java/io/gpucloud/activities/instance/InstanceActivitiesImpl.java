@@ -64,7 +64,7 @@ public class InstanceActivitiesImpl implements InstanceActivities {
 
   private Reservation place(String instanceId, List<String> excludedHostIds) {
     List<String> tried = new ArrayList<>(excludedHostIds == null ? List.of() : excludedHostIds);
-    InstanceRow i = jdbi.withHandle(h -> h.attach(PlacementDao.class).instance(instanceId))
+    InstanceRow i = jdbi.withHandle(h -> new PlacementStatements(h).instance(instanceId))
         .orElseThrow(() -> notFound(instanceId));
     if (i.hostId() != null && !tried.contains(i.hostId())) {
       Reservation r = reserveOn(instanceId, i.hostId()); // a repeat: placed there already
@@ -105,7 +105,7 @@ public class InstanceActivitiesImpl implements InstanceActivities {
   /** One attempt on one host, in one transaction; not reserved when the host no longer has room. */
   Reservation reserveOn(String instanceId, String hostId) {
     return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
-      PlacementDao dao = h.attach(PlacementDao.class);
+      PlacementStatements dao = new PlacementStatements(h);
       InstanceRow i = dao.lockInstance(instanceId).orElseThrow(() -> notFound(instanceId));
       if (!"Creating".equals(i.state())) {
         throw ApplicationFailure.newNonRetryableFailure(
@@ -121,7 +121,7 @@ public class InstanceActivitiesImpl implements InstanceActivities {
         countAgainstLimits(h, i); // recorded (quota_counted = 1) below, with the placement
       }
       long cpu = (long) i.cpuCores() * i.cpuMhz();
-      if (dao.lockHost(hostId).isEmpty()) {
+      if (!dao.lockHost(hostId)) {
         return Reservation.none();
       }
       Optional<HostCandidate> host = dao.hostWithRoom(hostId, instanceId, cpu, i.memoryMb());
@@ -234,7 +234,7 @@ public class InstanceActivitiesImpl implements InstanceActivities {
     });
   }
 
-  private static InstanceSpec spec(PlacementDao dao, InstanceRow i, String hostName, List<HeldDevice> devices) {
+  private static InstanceSpec spec(PlacementStatements dao, InstanceRow i, String hostName, List<HeldDevice> devices) {
     TemplateImage template = i.templateId() == null ? null : dao.template(i.templateId()).orElse(null);
     List<AssignedDevice> assigned = devices.stream()
         .map(d -> new AssignedDevice(d.id(), d.busAddress(), d.type(), d.profileName(), d.parentBusAddress(),

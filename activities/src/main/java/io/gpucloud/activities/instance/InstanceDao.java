@@ -2,6 +2,7 @@ package io.gpucloud.activities.instance;
 
 import io.gpucloud.activities.model.GpuDevice;
 import java.util.List;
+import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
@@ -11,14 +12,21 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /**
  * The SQL of deploy steps: host filter, locking reads, conditional state changes. The statements of
- * one placement attempt come from {@link PlacementDao}.
+ * one placement attempt are in {@link PlacementStatements}.
  */
 @RegisterRowMapper(InstanceRow.Mapper.class)
 @RegisterRowMapper(HeldDevice.Mapper.class)
 @RegisterRowMapper(HostCandidate.Mapper.class)
 @RegisterConstructorMapper(TemplateImage.class)
 @RegisterConstructorMapper(GpuDevice.class)
-public interface InstanceDao extends PlacementDao {
+public interface InstanceDao {
+  String ON_HOST = PlacementStatements.ON_HOST;
+
+  String FREE_DEVICE = PlacementStatements.FREE_DEVICE;
+
+  @SqlQuery(PlacementStatements.LOCK_INSTANCE)
+  Optional<InstanceRow> lockInstance(@Bind("id") String id);
+
   /** What instances use of each host's CPU and RAM, one pass over the instances on hosts. */
   String HOST_USAGE = "(SELECT i.host_id, SUM(i.cpu_cores * i.cpu_mhz) AS cpu, SUM(i.memory_mb) AS mem"
       + " FROM instances i WHERE i.host_id IS NOT NULL AND i.state IN " + ON_HOST + " AND i.id <> :instanceId"
