@@ -50,8 +50,9 @@ public class Limits {
   public void checkAndLock(Handle h, String accountId, String projectId, ResourceRequest request) {
     requireReadCommitted(h);
     Chain chain = readChain(h, accountId, projectId);
-    Map<String, Long> settings = settings(h);
-    Map<String, Map<Resource, Long>> overrides = overrides(h, chain.ids());
+    Map<String, Long> settings = new LinkedHashMap<>();
+    Map<String, Map<Resource, Long>> overrides = new LinkedHashMap<>();
+    readLimitValues(h, chain.ids(), settings, overrides);
 
     // effective limits per scope, leaf-first order for the check
     List<ScopeLimits> unlockedOrder = new ArrayList<>();
@@ -198,13 +199,21 @@ public class Limits {
     }
   }
 
+  /** The account with its domain and the domain's ancestors (root first) in one query, then the project. */
   private static Chain readChain(Handle h, String accountId, String projectId) {
-    record AccountRow(String id, String name, String domainPath) {}
-    AccountRow account = h.createQuery(
-            "SELECT a.id, a.name, d.path FROM accounts a JOIN domains d ON d.id = a.domain_id WHERE a.id = :id")
+    record Row(String accountName, DomainRef domain) {}
+    // every domain whose path prefixes the path of the account's domain
+    List<Row> rows = h.createQuery("SELECT a.name AS account_name, d.id, d.name, d.path, d.parent_id"
+            + " FROM accounts a JOIN domains ad ON ad.id = a.domain_id"
+            + " JOIN domains d ON LEFT(ad.path, CHAR_LENGTH(d.path)) = d.path"
+            + " WHERE a.id = :id ORDER BY CHAR_LENGTH(d.path), d.id")
         .bind("id", accountId)
-        .map((rs, ctx) -> new AccountRow(rs.getString(1), rs.getString(2), rs.getString(3)))
-        .findFirst().orElseThrow(() -> missing(ScopeType.ACCOUNT, accountId));
+        .map((rs, ctx) -> new Row(rs.getString("account_name"), new DomainRef(rs.getString("id"),
+            rs.getString("name"), rs.getString("path"), rs.getString("parent_id") == null)))
+        .list();
+    if (rows.isEmpty()) {
+      throw missing(ScopeType.ACCOUNT, accountId);
+    }
     Named project = null;
     if (projectId != null) {
       record ProjectRow(String id, String name, String accountId) {}
@@ -212,26 +221,49 @@ public class Limits {
           .bind("id", projectId)
           .map((rs, ctx) -> new ProjectRow(rs.getString(1), rs.getString(2), rs.getString(3)))
           .findFirst().orElseThrow(() -> missing(ScopeType.PROJECT, projectId));
-      if (!p.accountId().equals(account.id())) {
+      if (!p.accountId().equals(accountId)) {
         throw new IllegalArgumentException("project " + projectId + " does not belong to account " + accountId);
       }
       project = new Named(p.id(), p.name());
     }
-    // the account's domain and its ancestors, root first: every domain whose path prefixes the account's
-    List<DomainRef> domains = h.createQuery(
-            "SELECT id, name, path, parent_id FROM domains"
-                + " WHERE LEFT(:path, CHAR_LENGTH(path)) = path ORDER BY CHAR_LENGTH(path), id")
-        .bind("path", account.domainPath())
-        .map((rs, ctx) -> new DomainRef(rs.getString("id"), rs.getString("name"), rs.getString("path"),
-            rs.getString("parent_id") == null))
-        .list();
-    return new Chain(project, new Named(account.id(), account.name()), domains);
+    return new Chain(project, new Named(accountId, rows.get(0).accountName()),
+        rows.stream().map(Row::domain).toList());
   }
 
   private static ScopeLimits scope(ScopeType type, String id, String name, boolean root,
       Map<String, Map<Resource, Long>> overrides, Map<String, Long> settings) {
     Map<Resource, Long> own = overrides.getOrDefault(type + ":" + id, Map.of());
     return new ScopeLimits(type, id, name, LimitCheck.effectiveLimits(type, root, own, settings), Map.of());
+  }
+
+  /**
+   * The limit settings and the overrides of the given scopes in one round trip (the deploy's
+   * reservation asks on every attempt); parsed as {@link #settings} and {@link #overrides} do.
+   */
+  private static void readLimitValues(Handle h, List<String> ids, Map<String, Long> settings,
+      Map<String, Map<Resource, Long>> overrides) {
+    h.createQuery("SELECT 'setting', name, NULL, `value` FROM settings WHERE name LIKE 'max.%'"
+            + " UNION ALL SELECT 'override', CONCAT(scope_type, ':', scope_id), resource, `max`"
+            + " FROM resource_limits WHERE scope_id IN (<ids>)")
+        .bindList("ids", ids)
+        .map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)})
+        .forEach(row -> {
+          long value;
+          try {
+            value = Long.parseLong(row[3] == null ? "" : row[3].trim());
+          } catch (NumberFormatException notANumber) {
+            return; // a setting that is not a limit value: no default
+          }
+          if (row[0].equals("setting")) {
+            settings.put(row[1], value);
+            return;
+          }
+          try {
+            overrides.computeIfAbsent(row[1], k -> new EnumMap<>(Resource.class)).put(Resource.valueOf(row[2]), value);
+          } catch (IllegalArgumentException unknownResource) {
+            // a resource this version does not know: ignored, as overrides() does
+          }
+        });
   }
 
   /** Overrides of the given scope ids, keyed "TYPE:id". */
