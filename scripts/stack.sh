@@ -6,7 +6,8 @@
 # tests use to run a private stack on their own ports and data directory:
 #   GPUCLOUD_DATA_DIR, GPUCLOUD_HOST_SPECS (dir of host *.yml, default hosts/), TEMPORAL_PORT,
 #   TEMPORAL_UI_PORT, TEMPORAL_HTTP_PORT, TEMPORAL_METRICS_PORT, GPUCLOUD_DB_PORT, GPUCLOUD_API_PORT, GPUCLOUD_ADMIN_PORT, STACK_SKIP_BUILD=1,
-#   AGENT_EXTRA_ARGS (extra agent-worker options, e.g. --discovery-timeout 5)
+#   AGENT_EXTRA_ARGS (extra agent-worker options, e.g. --discovery-timeout 5),
+#   SERVICE_JAVA_OPTS (extra JVM options for the service, e.g. a flight recording)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -77,7 +78,7 @@ start mariadb java -Xmx128m "${JAVA_OPTS[@]}" -jar "$SERVICE_JAR" embedded-db co
 wait_port "$TEMPORAL_PORT" temporal "${children[0]}"
 wait_port "$GPUCLOUD_DB_PORT" mariadb "${children[1]}"
 
-start service java -Xmx384m "${JAVA_OPTS[@]}" -jar "$SERVICE_JAR" server config.yml
+start service java -Xmx384m "${JAVA_OPTS[@]}" ${SERVICE_JAVA_OPTS:-} -jar "$SERVICE_JAR" server config.yml
 for _ in $(seq 1 240); do
   curl -fsS "http://127.0.0.1:$GPUCLOUD_ADMIN_PORT/healthcheck" >/dev/null 2>&1 && break
   kill -0 "${children[2]}" 2>/dev/null || { echo "stack: service exited" >&2; tail -n 40 "$LOGS/service.log" >&2; exit 1; }

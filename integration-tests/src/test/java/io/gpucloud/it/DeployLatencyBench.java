@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -47,10 +48,16 @@ class DeployLatencyBench {
     }
     report(1, single, SINGLE_DEPLOYS);
     List<Double> burst = new ArrayList<>();
+    Map<String, Double> cpuBefore = CpuMeter.sample(stack.dataDir.resolve("pids"));
     for (int i = 0; i < BURSTS; i++) {
       burst.addAll(round(stack, t, offering, template, 20));
     }
+    Map<String, Double> cpuAfter = CpuMeter.sample(stack.dataDir.resolve("pids"));
     report(20, burst, BURSTS * 20);
+    if (!cpuAfter.isEmpty()) {
+      System.out.println("BENCH CPU per deploy at 20 concurrent: "
+          + CpuMeter.perDeploy(cpuBefore, cpuAfter, BURSTS * 20));
+    }
   }
 
   /** {@code n} deploys at once; their latencies (Running ones); then their GPUs are free again. */
