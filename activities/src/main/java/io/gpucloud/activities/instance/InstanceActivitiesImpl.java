@@ -195,7 +195,7 @@ public class InstanceActivitiesImpl implements InstanceActivities {
   @Override
   public void commit(String instanceId, String hostId) {
     jdbi.useTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
-      InstanceDao dao = h.attach(InstanceDao.class);
+      PlacementStatements dao = new PlacementStatements(h);
       InstanceRow i = dao.lockInstance(instanceId).orElseThrow(() -> notFound(instanceId));
       if ("Running".equals(i.state()) && hostId.equals(i.hostId())) {
         return; // a repeat

@@ -59,10 +59,6 @@ public interface InstanceDao {
       @BindList("excluded") List<String> excluded,
       @Bind("limit") int limit);
 
-  @SqlUpdate("UPDATE gpu_devices SET state = 'Allocated' WHERE instance_id = :instanceId AND host_id = :hostId"
-      + " AND state = 'Reserved'")
-  int allocateDevices(@Bind("instanceId") String instanceId, @Bind("hostId") String hostId);
-
   /** Frees what the instance holds (on one host, or anywhere when hostId is null); Error devices stay Error. */
   @SqlUpdate("UPDATE gpu_devices SET state = IF(state = 'Error', 'Error', 'Free'), instance_id = NULL"
       + " WHERE instance_id = :instanceId AND (:hostId IS NULL OR host_id = :hostId)")
@@ -83,10 +79,6 @@ public interface InstanceDao {
   @SqlUpdate("UPDATE instances SET host_id = NULL WHERE id = :instanceId"
       + " AND (:hostId IS NULL OR host_id = :hostId) AND state = 'Creating'")
   void unplace(@Bind("instanceId") String instanceId, @Bind("hostId") String hostId);
-
-  @SqlUpdate("UPDATE instances SET state = 'Running', error_reason = NULL WHERE id = :id AND state = 'Creating'"
-      + " AND host_id = :hostId")
-  int markRunning(@Bind("id") String id, @Bind("hostId") String hostId);
 
   @SqlUpdate("UPDATE instances SET state = 'Error', error_reason = :reason, quota_counted = 0, host_id = NULL"
       + " WHERE id = :id AND state = 'Creating'")

@@ -7,7 +7,8 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 
 /**
- * The statements of one placement attempt (lock, check, pick, reserve), on the caller's handle.
+ * The statements of a placement on the caller's handle: each attempt (lock, check, pick, reserve)
+ * and the commit once the domain runs.
  * Written with Jdbi's fluent API rather than as a SqlObject: attaching a SqlObject builds a handler
  * and a configuration for every method of the interface, and on the reservation path that cost as
  * much CPU as the statements themselves (ReservationBench, JFR). The SQL reads the same either way.
@@ -110,5 +111,19 @@ final class PlacementStatements {
   Optional<TemplateImage> template(String id) {
     return h.createQuery("SELECT name, os_type, image_path, root_disk_gb FROM templates WHERE id = :id")
         .bind("id", id).map(ConstructorMapper.of(TemplateImage.class)).findOne();
+  }
+
+  /** The instance's Reserved devices on the host become Allocated (the domain runs with them). */
+  int allocateDevices(String instanceId, String hostId) {
+    return h.createUpdate("UPDATE gpu_devices SET state = 'Allocated' WHERE instance_id = :instanceId"
+            + " AND host_id = :hostId AND state = 'Reserved'")
+        .bind("instanceId", instanceId).bind("hostId", hostId).execute();
+  }
+
+  /** 1 when the instance was Creating on the host and is Running now. */
+  int markRunning(String id, String hostId) {
+    return h.createUpdate("UPDATE instances SET state = 'Running', error_reason = NULL WHERE id = :id"
+            + " AND state = 'Creating' AND host_id = :hostId")
+        .bind("id", id).bind("hostId", hostId).execute();
   }
 }
