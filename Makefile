@@ -6,14 +6,14 @@ run:
 
 test:
 	scripts/setup.sh
-	mvn -B verify
+	scripts/with-test-db.sh mvn -B verify
 
 build:
 	scripts/setup.sh
 	mvn -B -q package -DskipTests -DskipITs
 
 unit:
-	mvn -B verify -DskipITs
+	scripts/with-test-db.sh mvn -B verify -DskipITs
 
 # Figures for the issue notes: reservations/s over 1,000 hosts x 8 GPUs in MariaDB, and end-to-end
 # deploy latency p50/p99 at 1 and 20 concurrent on a private local stack. Prints lines starting BENCH.

@@ -3,6 +3,7 @@ package io.gpucloud.service.tenancy;
 import static io.gpucloud.service.tenancy.Fails.fails;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.jdbi.v3.core.transaction.TransactionIsolationLevel.READ_COMMITTED;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gpucloud.activities.limits.LimitExceededException;
@@ -148,22 +149,22 @@ class TenancyDatabaseTest {
     assertThat(limits.get(admin, ScopeType.DOMAIN, AdminBootstrap.ROOT_DOMAIN_ID).gpuLimit()).isEqualTo(-1);
     assertThat(limits.get(admin, ScopeType.PROJECT, ml.id()).gpuTotal()).isEqualTo(2);
 
-    jdbi.useTransaction(h -> LIMITS.checkAndLock(h, bob.id(), ml.id(), ResourceRequest.instance(1, 1, 1024)));
-    assertThatThrownBy(() -> jdbi.useTransaction(
+    jdbi.useTransaction(READ_COMMITTED, h -> LIMITS.checkAndLock(h, bob.id(), ml.id(), ResourceRequest.instance(1, 1, 1024)));
+    assertThatThrownBy(() -> jdbi.useTransaction(READ_COMMITTED,
             h -> LIMITS.checkAndLock(h, bob.id(), ml.id(), ResourceRequest.instance(2, 1, 1024))))
         .isInstanceOf(LimitExceededException.class)
         .hasMessage("GPU limit of account 'bob' exceeded: limit 3, in use 2, requested 2");
     limits.put(admin, ScopeType.DOMAIN, acme.id(), JSON.readTree("{\"gpuLimit\": 4}"));
-    assertThatThrownBy(() -> jdbi.useTransaction(
+    assertThatThrownBy(() -> jdbi.useTransaction(READ_COMMITTED,
             h -> LIMITS.checkAndLock(h, alice.id(), null, ResourceRequest.instance(2, 1, 1024))))
         .hasMessage("GPU limit of domain '" + acme.name() + "' exceeded: limit 4, in use 3, requested 2");
     limits.put(admin, ScopeType.PROJECT, ml.id(), JSON.readTree("{\"gpuLimit\": 2}"));
-    assertThatThrownBy(() -> jdbi.useTransaction(
+    assertThatThrownBy(() -> jdbi.useTransaction(READ_COMMITTED,
             h -> LIMITS.checkAndLock(h, bob.id(), ml.id(), ResourceRequest.instance(1, 1, 1024))))
         .hasMessage("GPU limit of project '" + ml.name() + "' exceeded: limit 2, in use 2, requested 1");
     // null removes the override: back to the default 20
     assertThat(limits.put(admin, ScopeType.PROJECT, ml.id(), JSON.readTree("{\"gpuLimit\": null}")).gpuLimit()).isEqualTo(20);
-    jdbi.useTransaction(h -> LIMITS.checkAndLock(h, carol.id(), null, ResourceRequest.instance(0, 1, 1024)));
+    jdbi.useTransaction(READ_COMMITTED, h -> LIMITS.checkAndLock(h, carol.id(), null, ResourceRequest.instance(0, 1, 1024)));
 
     // deletes refused while in use
     fails(409, "sub-domain", () -> domains.delete(admin, acme.id()));
