@@ -4,12 +4,14 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 
 /**
  * The statements of a placement on the caller's handle: each attempt (lock, check, pick, reserve)
  * and the commit once the domain runs.
- * Written with Jdbi's fluent API rather than as a SqlObject: attaching a SqlObject builds a handler
+ *
+ * <p>Written with Jdbi's fluent API rather than as a SqlObject: attaching a SqlObject builds a handler
  * and a configuration for every method of the interface, and on the reservation path that cost as
  * much CPU as the statements themselves (ReservationBench, JFR). The SQL reads the same either way.
  */
@@ -42,6 +44,7 @@ final class PlacementStatements {
   private static final InstanceRow.Mapper INSTANCE = new InstanceRow.Mapper();
   private static final HeldDevice.Mapper HELD = new HeldDevice.Mapper();
   private static final HostCandidate.Mapper HOST = new HostCandidate.Mapper();
+  private static final RowMapper<TemplateImage> TEMPLATE = ConstructorMapper.of(TemplateImage.class);
 
   private final Handle h;
 
@@ -110,7 +113,7 @@ final class PlacementStatements {
 
   Optional<TemplateImage> template(String id) {
     return h.createQuery("SELECT name, os_type, image_path, root_disk_gb FROM templates WHERE id = :id")
-        .bind("id", id).map(ConstructorMapper.of(TemplateImage.class)).findOne();
+        .bind("id", id).map(TEMPLATE).findOne();
   }
 
   /** The instance's Reserved devices on the host become Allocated (the domain runs with them). */

@@ -50,9 +50,9 @@ public class Limits {
   public void checkAndLock(Handle h, String accountId, String projectId, ResourceRequest request) {
     requireReadCommitted(h);
     Chain chain = readChain(h, accountId, projectId);
-    Map<String, Long> settings = new LinkedHashMap<>();
-    Map<String, Map<Resource, Long>> overrides = new LinkedHashMap<>();
-    readLimitValues(h, chain.ids(), settings, overrides);
+    LimitValues values = limitValues(h, chain.ids());
+    Map<String, Long> settings = values.settings();
+    Map<String, Map<Resource, Long>> overrides = values.overrides();
 
     // effective limits per scope, leaf-first order for the check
     List<ScopeLimits> unlockedOrder = new ArrayList<>();
@@ -114,8 +114,9 @@ public class Limits {
         root = d.root;
       }
     }
-    Map<Resource, Long> limits =
-        LimitCheck.effectiveLimits(type, root, overrides(h, type, id), settings(h));
+    LimitValues values = limitValues(h, List.of(id));
+    Map<Resource, Long> limits = LimitCheck.effectiveLimits(type, root,
+        values.overrides().getOrDefault(type + ":" + id, Map.of()), values.settings());
     Map<Resource, Long> used = used(h, type, id, path, false);
     Map<Resource, ResourceUsage> out = new EnumMap<>(Resource.class);
     for (Resource r : Resource.values()) {
@@ -126,17 +127,7 @@ public class Limits {
 
   /** The limit settings (name -> value); a value that is not an integer is left out (= unlimited). */
   public Map<String, Long> settings(Handle h) {
-    Map<String, Long> out = new LinkedHashMap<>();
-    h.createQuery("SELECT name, `value` FROM settings WHERE name LIKE 'max.%'")
-        .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
-        .forEach(e -> {
-          try {
-            out.put(e.getKey(), Long.parseLong(e.getValue().trim()));
-          } catch (NumberFormatException ignored) {
-            // not a limit value: treated as no default
-          }
-        });
-    return out;
+    return limitValues(h, List.of()).settings();
   }
 
   /** Sets a global default (name must be one of {@link #settingNames()}). */
@@ -150,11 +141,9 @@ public class Limits {
 
   /** The overrides of one scope (resource -> max); resources without an override are absent. */
   public Map<Resource, Long> overrides(Handle h, ScopeType type, String id) {
-    return overrides(h, List.of(id)).entrySet().stream()
-        .filter(e -> e.getKey().equals(type + ":" + id))
-        .map(Map.Entry::getValue)
-        .findFirst().orElse(Map.of());
+    return limitValues(h, List.of(id)).overrides().getOrDefault(type + ":" + id, Map.of());
   }
+
 
   /** Sets ({@code max} not null) or removes ({@code max} null: back to the default) one override. */
   public void setOverride(Handle h, ScopeType type, String id, Resource resource, Long max) {
@@ -236,12 +225,19 @@ public class Limits {
     return new ScopeLimits(type, id, name, LimitCheck.effectiveLimits(type, root, own, settings), Map.of());
   }
 
+  /** Limit settings by name, and per-scope overrides keyed "TYPE:id" (resource -> max). */
+  private record LimitValues(Map<String, Long> settings, Map<String, Map<Resource, Long>> overrides) {}
+
   /**
-   * The limit settings and the overrides of the given scopes in one round trip (the deploy's
-   * reservation asks on every attempt); parsed as {@link #settings} and {@link #overrides} do.
+   * The limit settings and the overrides of the given scopes, in one round trip (the deploy's
+   * reservation reads them on every attempt). A value that is not an integer is left out
+   * (= no limit from it), as is an override of a resource this version does not know.
    */
-  private static void readLimitValues(Handle h, List<String> ids, Map<String, Long> settings,
-      Map<String, Map<Resource, Long>> overrides) {
+  private static LimitValues limitValues(Handle h, List<String> scopeIds) {
+    Map<String, Long> settings = new LinkedHashMap<>();
+    Map<String, Map<Resource, Long>> overrides = new LinkedHashMap<>();
+    // "IN ()" is not SQL: an id no scope has stands in for "no scope"
+    List<String> ids = scopeIds.isEmpty() ? List.of("-") : scopeIds;
     h.createQuery("SELECT 'setting', name, NULL, `value` FROM settings WHERE name LIKE 'max.%'"
             + " UNION ALL SELECT 'override', CONCAT(scope_type, ':', scope_id), resource, `max`"
             + " FROM resource_limits WHERE scope_id IN (<ids>)")
@@ -251,8 +247,8 @@ public class Limits {
           long value;
           try {
             value = Long.parseLong(row[3] == null ? "" : row[3].trim());
-          } catch (NumberFormatException notANumber) {
-            return; // a setting that is not a limit value: no default
+          } catch (NumberFormatException notALimit) {
+            return;
           }
           if (row[0].equals("setting")) {
             settings.put(row[1], value);
@@ -261,27 +257,10 @@ public class Limits {
           try {
             overrides.computeIfAbsent(row[1], k -> new EnumMap<>(Resource.class)).put(Resource.valueOf(row[2]), value);
           } catch (IllegalArgumentException unknownResource) {
-            // a resource this version does not know: ignored, as overrides() does
+            // left out
           }
         });
-  }
-
-  /** Overrides of the given scope ids, keyed "TYPE:id". */
-  private static Map<String, Map<Resource, Long>> overrides(Handle h, List<String> ids) {
-    Map<String, Map<Resource, Long>> out = new LinkedHashMap<>();
-    h.createQuery("SELECT scope_type, scope_id, resource, `max` FROM resource_limits WHERE scope_id IN (<ids>)")
-        .bindList("ids", ids)
-        .map((rs, ctx) -> new Object[] {rs.getString(1) + ":" + rs.getString(2), rs.getString(3), rs.getLong(4)})
-        .forEach(row -> {
-          Resource r;
-          try {
-            r = Resource.valueOf((String) row[1]);
-          } catch (IllegalArgumentException unknown) {
-            return;
-          }
-          out.computeIfAbsent((String) row[0], k -> new EnumMap<>(Resource.class)).put(r, (Long) row[2]);
-        });
-    return out;
+    return new LimitValues(settings, overrides);
   }
 
   /**
