@@ -83,7 +83,7 @@ public class InstanceService {
         }
         tx.insert(id, req.name(), "i-" + id, accountId, req.projectId(), caller.userId(), offering, req.templateId(),
             workflowId);
-        InstanceView v = toView(tx.get(id, null, null).orElseThrow(), List.of(), false);
+        InstanceView v = toView(new InstanceReads(h).get(id, null, null).orElseThrow(), List.of(), false);
         if (key != null) {
           tx.rememberReply(caller.userId(), key, write(v));
         }
@@ -126,7 +126,7 @@ public class InstanceService {
   public List<InstanceView> list(Caller caller, String state) {
     Scope s = scope(caller);
     return jdbi.withHandle(h -> {
-      InstanceDao dao = h.attach(InstanceDao.class);
+      InstanceReads dao = new InstanceReads(h);
       List<InstanceRow> rows = dao.list(s.accountId(), s.domainPath(), state);
       Map<String, List<DeviceOfInstance>> devices = rows.isEmpty() ? Map.of()
           : dao.devicesOf(rows.stream().map(InstanceRow::id).toList()).stream()
@@ -138,7 +138,7 @@ public class InstanceService {
   public InstanceView get(Caller caller, String id) {
     Scope s = scope(caller);
     return jdbi.withHandle(h -> {
-      InstanceDao dao = h.attach(InstanceDao.class);
+      InstanceReads dao = new InstanceReads(h);
       InstanceRow r = dao.get(id, s.accountId(), s.domainPath())
           .orElseThrow(() -> ApiException.notFound("instance " + id + " does not exist"));
       return toView(r, dao.devicesOf(List.of(id)), s.admin());
