@@ -41,9 +41,9 @@ final class CpuMeter {
 
   /** The process and its descendants (MariaDB runs under its launcher). */
   private static double seconds(long pid) {
-    double[] total = {ticks(pid) / TICKS_PER_SECOND};
-    ProcessHandle.of(pid).ifPresent(p -> p.descendants().forEach(d -> total[0] += ticks(d.pid()) / TICKS_PER_SECOND));
-    return total[0];
+    long descendants = ProcessHandle.of(pid)
+        .map(p -> p.descendants().mapToLong(d -> ticks(d.pid())).sum()).orElse(0L);
+    return (ticks(pid) + descendants) / TICKS_PER_SECOND;
   }
 
   private static long ticks(long pid) {

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntUnaryOperator;
 import java.util.function.Supplier;
 
 /**
@@ -38,6 +39,7 @@ final class PlanCache {
   private final Map<Key, Entry> entries = new ConcurrentHashMap<>();
   private final Map<Key, ReentrantLock> reloads = new ConcurrentHashMap<>();
   private final long ttlNanos;
+  private final Random random = new Random();
 
   PlanCache() {
     this(TTL_NANOS);
@@ -46,7 +48,6 @@ final class PlanCache {
   PlanCache(long ttlNanos) {
     this.ttlNanos = ttlNanos;
   }
-  private final Random random = new Random();
 
   /**
    * How many of the best-fitting hosts are shuffled: strict best fit sends every concurrent deploy
@@ -75,18 +76,19 @@ final class PlanCache {
 
   /** A reservation of {@code count} devices of the profile on the host was just made. */
   void taken(String profileId, String hostId, int count) {
-    entries.forEach((k, e) -> {
-      if (k.profileId().equals(profileId)) {
-        e.hosts.computeIfPresent(hostId, (id, h) -> new HostCandidate(id, h.hostName(), h.freeDevices() - count));
-      }
-    });
+    setFree(profileId, hostId, free -> free - count);
   }
 
   /** A reservation found {@code free} devices of the profile on the host, too few for it. */
   void found(String profileId, String hostId, int free) {
+    setFree(profileId, hostId, cached -> free);
+  }
+
+  private void setFree(String profileId, String hostId, IntUnaryOperator change) {
     entries.forEach((k, e) -> {
       if (k.profileId().equals(profileId)) {
-        e.hosts.computeIfPresent(hostId, (id, h) -> new HostCandidate(id, h.hostName(), free));
+        e.hosts.computeIfPresent(hostId,
+            (id, h) -> new HostCandidate(id, h.hostName(), change.applyAsInt(h.freeDevices())));
       }
     });
   }

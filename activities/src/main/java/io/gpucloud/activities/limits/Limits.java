@@ -144,7 +144,6 @@ public class Limits {
     return limitValues(h, List.of(id)).overrides().getOrDefault(type + ":" + id, Map.of());
   }
 
-
   /** Sets ({@code max} not null) or removes ({@code max} null: back to the default) one override. */
   public void setOverride(Handle h, ScopeType type, String id, Resource resource, Long max) {
     if (max == null) {
