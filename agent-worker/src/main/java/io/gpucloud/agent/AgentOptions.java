@@ -21,7 +21,14 @@ public record AgentOptions(
     Duration discoveryTimeout,
     int maxOutputBytes,
     Path simulateSpec,
-    Path stateDir) {
+    Path stateDir,
+    int taskPollers) {
+  /**
+   * Activity-task polls the agent keeps open: a step that finds one waiting is handed over at once
+   * (sync match); one that finds none is written to Temporal's database and read back later, which
+   * costs the server a write, a read and latency. A host that takes 8 deploys in a burst needs 8+.
+   */
+  static final int DEFAULT_TASK_POLLERS = 10;
 
   static final String USAGE = String.join("\n",
       "usage: agent-worker [options]",
@@ -35,7 +42,8 @@ public record AgentOptions(
       "  --discovery-timeout SEC   timeout of the discovery hook (default 60)",
       "  --max-output-bytes N      cap on what a hook may print (default 4194304)",
       "  --simulate SPEC.yml       run as a simulated host from this spec (libvirt test driver)",
-      "  --state-dir DIR           where a simulated host keeps its generated files");
+      "  --state-dir DIR           where a simulated host keeps its generated files",
+      "  --task-pollers N          activity-task polls kept open on the host's queue (default " + DEFAULT_TASK_POLLERS + ")");
 
   public static AgentOptions parse(String[] args) {
     String host = null;
@@ -49,6 +57,7 @@ public record AgentOptions(
     int maxOut = 4 * 1024 * 1024;
     Path spec = null;
     Path state = null;
+    int pollers = DEFAULT_TASK_POLLERS;
     List<String> rest = new ArrayList<>(List.of(args));
     while (!rest.isEmpty()) {
       String flag = rest.remove(0);
@@ -71,6 +80,7 @@ public record AgentOptions(
         case "--max-output-bytes" -> maxOut = (int) positive(flag, v);
         case "--simulate" -> spec = Path.of(v);
         case "--state-dir" -> state = Path.of(v);
+        case "--task-pollers" -> pollers = (int) positive(flag, v);
         default -> throw new IllegalArgumentException("unknown option " + flag + "\n" + USAGE);
       }
     }
@@ -90,7 +100,7 @@ public record AgentOptions(
       uri = "qemu:///system";
     }
     return new AgentOptions(host, temporal, ns, uri, hooks, discovery, hookTimeout, discoveryTimeout, maxOut, spec,
-        state);
+        state, pollers);
   }
 
   private static long positive(String flag, String v) {
@@ -107,6 +117,6 @@ public record AgentOptions(
 
   public AgentOptions withHost(String name, String uri) {
     return new AgentOptions(name, temporalTarget, namespace, uri, hooksDir, discoveryScript, hookTimeout,
-        discoveryTimeout, maxOutputBytes, simulateSpec, stateDir);
+        discoveryTimeout, maxOutputBytes, simulateSpec, stateDir, taskPollers);
   }
 }

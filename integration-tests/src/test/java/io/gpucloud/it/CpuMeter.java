@@ -56,6 +56,15 @@ final class CpuMeter {
     }
   }
 
+  /** CPU per deploy of every process, the bench client included (it shares the cores). */
+  static double totalMs(Map<String, Double> before, Map<String, Double> after, int deploys) {
+    double total = 0;
+    for (Map.Entry<String, Double> e : after.entrySet()) {
+      total += (e.getValue() - before.getOrDefault(e.getKey(), 0.0)) * 1000 / deploys;
+    }
+    return total;
+  }
+
   /** "temporal 28 ms, service 21 ms, ..." per deploy between two samples. */
   static String perDeploy(Map<String, Double> before, Map<String, Double> after, int deploys) {
     StringBuilder sb = new StringBuilder();

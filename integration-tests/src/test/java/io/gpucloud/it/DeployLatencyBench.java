@@ -48,15 +48,25 @@ class DeployLatencyBench {
     }
     report(1, single, SINGLE_DEPLOYS);
     List<Double> burst = new ArrayList<>();
+    int metricsPort = Integer.parseInt(stack.env.get("TEMPORAL_METRICS_PORT"));
+    TaskHandOffs.Count tasksBefore = TaskHandOffs.sample(metricsPort);
     Map<String, Double> cpuBefore = CpuMeter.sample(stack.dataDir.resolve("pids"));
     for (int i = 0; i < BURSTS; i++) {
       burst.addAll(round(stack, t, offering, template, 20));
     }
     Map<String, Double> cpuAfter = CpuMeter.sample(stack.dataDir.resolve("pids"));
+    TaskHandOffs.Count tasksAfter = TaskHandOffs.sample(metricsPort);
     report(20, burst, BURSTS * 20);
+    System.out.println("BENCH Temporal task hand-offs at 20 concurrent: " + tasksAfter.since(tasksBefore));
     if (!cpuAfter.isEmpty()) {
       System.out.println("BENCH CPU per deploy at 20 concurrent: "
           + CpuMeter.perDeploy(cpuBefore, cpuAfter, BURSTS * 20));
+      // rough: a burst's median deploy is done about when 10 deploys' worth of CPU has run on these
+      // cores (a little of it, such as Temporal's closing visibility write, may run after the commit)
+      double perDeploy = CpuMeter.totalMs(cpuBefore, cpuAfter, BURSTS * 20);
+      int cores = Runtime.getRuntime().availableProcessors();
+      System.out.printf("BENCH rough p50 floor at 20 concurrent for that CPU (10 deploys' worth on %d cores):"
+          + " %.0f ms%n", cores, 10 * perDeploy / cores);
     }
   }
 

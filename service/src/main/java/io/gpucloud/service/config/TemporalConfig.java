@@ -14,6 +14,13 @@ public class TemporalConfig {
   private boolean workerEnabled = true;
   /** Placements (ReserveOnBestHost) the control-plane worker runs at once; more deploys wait their turn. */
   @Min(1) private int concurrentPlacements = InstanceActivitiesImpl.DEFAULT_CONCURRENT_PLACEMENTS;
+  /**
+   * Workflow-task polls the control-plane worker keeps open (shared by its normal and sticky
+   * queues). Each deploy's second workflow task goes to the sticky queue; with the SDK's default of 5
+   * a burst of deploys finds no poll waiting for most of them, so the server writes those tasks to its
+   * database and reads them back.
+   */
+  @Min(2) private int workflowTaskPollers = 16;
 
   @JsonProperty public String getTarget() { return target; }
   @JsonProperty public void setTarget(String target) { this.target = target; }
@@ -25,4 +32,6 @@ public class TemporalConfig {
   @JsonProperty public void setWorkerEnabled(boolean workerEnabled) { this.workerEnabled = workerEnabled; }
   @JsonProperty public int getConcurrentPlacements() { return concurrentPlacements; }
   @JsonProperty public void setConcurrentPlacements(int n) { this.concurrentPlacements = n; }
+  @JsonProperty public int getWorkflowTaskPollers() { return workflowTaskPollers; }
+  @JsonProperty public void setWorkflowTaskPollers(int n) { this.workflowTaskPollers = n; }
 }

@@ -12,6 +12,7 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerOptions;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +43,8 @@ public class TemporalManaged implements Managed {
         stubs, WorkflowClientOptions.newBuilder().setNamespace(config.getNamespace()).build());
     this.factory = WorkerFactory.newInstance(client);
     if (config.isWorkerEnabled()) {
-      Worker worker = factory.newWorker(InventoryActivities.CONTROL_PLANE_QUEUE);
+      Worker worker = factory.newWorker(InventoryActivities.CONTROL_PLANE_QUEUE,
+          WorkerOptions.newBuilder().setMaxConcurrentWorkflowTaskPollers(config.getWorkflowTaskPollers()).build());
       worker.registerWorkflowImplementationTypes(DiscoveryWorkflowImpl.class, HostRegistrationWorkflowImpl.class,
           io.gpucloud.workflows.DeployWorkflowImpl.class, io.gpucloud.workflows.DomainXmlWorkflowImpl.class);
       worker.registerActivitiesImplementations(new InventoryActivitiesImpl(jdbi),
