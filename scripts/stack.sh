@@ -78,8 +78,8 @@ start mariadb java -Xmx128m "${JAVA_OPTS[@]}" -jar "$SERVICE_JAR" embedded-db co
 wait_port "$TEMPORAL_PORT" temporal "${children[0]}"
 wait_port "$GPUCLOUD_DB_PORT" mariadb "${children[1]}"
 
-# C1 alone reserves a 48 MB code cache; the service's compiled code nearly filled it after a few
-# thousand deploys, and the flushing and recompiling then took a fifth of its CPU
+# C1 alone reserves a 48 MB code cache; after a few thousand deploys the service's compiled code had
+# reached 40 MB of it and its compiler threads still took a fifth of its CPU; 128 MB leaves room
 start service java -Xmx384m -XX:ReservedCodeCacheSize=128m "${JAVA_OPTS[@]}" ${SERVICE_JAVA_OPTS:-} -jar "$SERVICE_JAR" server config.yml
 for _ in $(seq 1 240); do
   curl -fsS "http://127.0.0.1:$GPUCLOUD_ADMIN_PORT/healthcheck" >/dev/null 2>&1 && break

@@ -18,7 +18,7 @@ public class TemporalConfig {
    * Workflow-task polls the control-plane worker keeps open (shared by its normal and sticky
    * queues). Each deploy's second workflow task goes to the sticky queue; with the SDK's default of 5
    * a burst of deploys finds no poll waiting for most of them, so the server writes those tasks to its
-   * database and reads them back.
+   * database and reads them back. At least 2: one for each queue.
    */
   @Min(2) private int workflowTaskPollers = 16;
 
