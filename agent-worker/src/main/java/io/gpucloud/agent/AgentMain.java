@@ -1,5 +1,7 @@
 package io.gpucloud.agent;
 
+import io.gpucloud.activities.SearchAttributeKeys;
+import io.gpucloud.activities.WorkflowTypes;
 import io.gpucloud.activities.host.HostActivities;
 import io.gpucloud.activities.host.HostRegistration;
 import io.gpucloud.activities.inventory.InventoryActivities;
@@ -13,7 +15,6 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
-import io.temporal.common.SearchAttributeKey;
 import io.temporal.common.SearchAttributes;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -31,8 +32,6 @@ import org.slf4j.LoggerFactory;
 /** The agent worker process: one per GPU host, polling task queue host-NAME. */
 public final class AgentMain {
   private static final Logger LOG = LoggerFactory.getLogger(AgentMain.class);
-  static final String REGISTRATION_WORKFLOW = "HostRegistration";
-  static final SearchAttributeKey<String> HOST_NAME = SearchAttributeKey.forKeyword("HostName");
 
   private AgentMain() {}
 
@@ -86,13 +85,13 @@ public final class AgentMain {
         .setTaskQueue(InventoryActivities.CONTROL_PLANE_QUEUE)
         .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
         .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
-        .setTypedSearchAttributes(SearchAttributes.newBuilder().set(HOST_NAME, registration.hostName()).build())
+        .setTypedSearchAttributes(SearchAttributes.newBuilder().set(SearchAttributeKeys.HOST_NAME, registration.hostName()).build())
         .setStaticSummary("Register host " + registration.hostName() + " and discover its GPUs")
         .build();
     long delay = 500;
     for (int attempt = 1; ; attempt++) {
       try {
-        WorkflowStub stub = client.newUntypedWorkflowStub(REGISTRATION_WORKFLOW, options);
+        WorkflowStub stub = client.newUntypedWorkflowStub(WorkflowTypes.HOST_REGISTRATION, options);
         stub.start(registration);
         LOG.info("registration of {} started ({})", registration.hostName(), options.getWorkflowId());
         return;

@@ -1,12 +1,13 @@
 package io.gpucloud.workflows;
 
+import io.gpucloud.activities.WorkflowTypes;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
 /** Deploys one instance (already recorded as Creating) onto the first host that can take it. */
 @WorkflowInterface
 public interface DeployWorkflow {
-  String TYPE = "Deploy";
+  String TYPE = WorkflowTypes.DEPLOY;
 
   /** @return the name of the host the instance runs on */
   @WorkflowMethod(name = TYPE)

@@ -1,5 +1,6 @@
 package io.gpucloud.workflows;
 
+import io.gpucloud.activities.WorkflowTypes;
 import io.gpucloud.activities.host.HostRegistration;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
@@ -10,7 +11,7 @@ import io.temporal.workflow.WorkflowMethod;
  */
 @WorkflowInterface
 public interface HostRegistrationWorkflow {
-  String TYPE = "HostRegistration";
+  String TYPE = WorkflowTypes.HOST_REGISTRATION;
 
   @WorkflowMethod(name = TYPE)
   String register(HostRegistration registration);

@@ -1,12 +1,13 @@
 package io.gpucloud.workflows;
 
+import io.gpucloud.activities.SearchAttributeKeys;
 import io.temporal.common.SearchAttributeKey;
 
-/** Search attribute keys operators filter on in the Temporal UI (registered with the dev server). */
+/** Search attribute keys operators filter on in the Temporal UI (the contract's, under short names). */
 public final class Starters {
-  public static final SearchAttributeKey<String> HOST_NAME = SearchAttributeKey.forKeyword("HostName");
-  public static final SearchAttributeKey<String> INSTANCE_UUID = SearchAttributeKey.forKeyword("InstanceUuid");
-  public static final SearchAttributeKey<String> ACCOUNT = SearchAttributeKey.forKeyword("Account");
+  public static final SearchAttributeKey<String> HOST_NAME = SearchAttributeKeys.HOST_NAME;
+  public static final SearchAttributeKey<String> INSTANCE_UUID = SearchAttributeKeys.INSTANCE_UUID;
+  public static final SearchAttributeKey<String> ACCOUNT = SearchAttributeKeys.ACCOUNT;
 
   private Starters() {}
 }

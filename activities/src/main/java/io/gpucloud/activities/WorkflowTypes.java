@@ -1,0 +1,14 @@
+package io.gpucloud.activities;
+
+/**
+ * Workflow type names. The workflows module registers them; other processes start workflows by
+ * these names (the agent starts HostRegistration without the workflow classes on its class path).
+ */
+public final class WorkflowTypes {
+  public static final String DEPLOY = "Deploy";
+  public static final String DISCOVERY = "Discovery";
+  public static final String HOST_REGISTRATION = "HostRegistration";
+  public static final String READ_DOMAIN_XML = "ReadDomainXml";
+
+  private WorkflowTypes() {}
+}
