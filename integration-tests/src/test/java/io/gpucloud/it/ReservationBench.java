@@ -1,6 +1,6 @@
 package io.gpucloud.it;
 
-import io.gpucloud.activities.instance.InstanceActivitiesImpl;
+import io.gpucloud.controlplane.instance.InstanceActivitiesImpl;
 import io.gpucloud.migrations.Migrations;
 import java.sql.Connection;
 import java.sql.DriverManager;

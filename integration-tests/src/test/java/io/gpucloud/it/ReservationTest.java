@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.gpucloud.activities.instance.AssignedDevice;
 import io.gpucloud.activities.instance.InstanceActivities;
-import io.gpucloud.activities.instance.InstanceActivitiesImpl;
+import io.gpucloud.controlplane.instance.InstanceActivitiesImpl;
 import io.gpucloud.activities.instance.Reservation;
 import io.gpucloud.migrations.Migrations;
 import io.temporal.failure.ApplicationFailure;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gpucloud.activities.host.HostActivities;
 import io.gpucloud.activities.instance.AssignedDevice;
-import io.gpucloud.activities.instance.HostCandidate;
 import io.gpucloud.activities.instance.HostInstanceActivities;
 import io.gpucloud.activities.instance.InstanceActivities;
 import io.gpucloud.activities.instance.InstanceSpec;
@@ -64,7 +63,7 @@ class DeployWorkflowTest {
 
   @Test
   void happyPathReservesSetsUpAndCommits() {
-    cp.hosts = List.of(new HostCandidate("h1", "H1", 4));
+    cp.hosts = List.of(new Candidate("h1", "H1", 4));
     hostWorker("H1", new FakeHost("H1"));
     env.start();
     assertThat(stub().deploy(ID)).isEqualTo("H1");
@@ -73,7 +72,7 @@ class DeployWorkflowTest {
 
   @Test
   void failingHookUndoesEverythingInReverseOrderWithoutRetry() {
-    cp.hosts = List.of(new HostCandidate("h1", "H1", 4));
+    cp.hosts = List.of(new Candidate("h1", "H1", 4));
     hostWorker("H1", new FakeHost("H1").failing(Integer.MAX_VALUE,
         ApplicationFailure.newNonRetryableFailure("transformer hook failed: exit 1: boom",
             HostInstanceActivities.HOOK_FAILED)));
@@ -85,7 +84,7 @@ class DeployWorkflowTest {
 
   @Test
   void permanentHostFailureTearsDownAndReleasesTheReservation() {
-    cp.hosts = List.of(new HostCandidate("h1", "H1", 4));
+    cp.hosts = List.of(new Candidate("h1", "H1", 4));
     hostWorker("H1", new FakeHost("H1").failing(Integer.MAX_VALUE, ApplicationFailure.newNonRetryableFailure(
         "PCI device 0000:00:01.0 does not exist on this host", HostInstanceActivities.LIBVIRT_FAILED)));
     env.start();
@@ -96,7 +95,7 @@ class DeployWorkflowTest {
 
   @Test
   void transientHostFailureIsRetriedAndTheDeployCompletes() {
-    cp.hosts = List.of(new HostCandidate("h1", "H1", 4));
+    cp.hosts = List.of(new Candidate("h1", "H1", 4));
     hostWorker("H1", new FakeHost("H1").failing(2,
         ApplicationFailure.newFailure("cannot start domain: libvirt busy", HostInstanceActivities.LIBVIRT_FAILED)));
     env.start();
@@ -106,7 +105,7 @@ class DeployWorkflowTest {
 
   @Test
   void hostFailureThatOutlastsTheRetriesIsUndone() {
-    cp.hosts = List.of(new HostCandidate("h1", "H1", 4));
+    cp.hosts = List.of(new Candidate("h1", "H1", 4));
     hostWorker("H1", new FakeHost("H1").failing(Integer.MAX_VALUE,
         ApplicationFailure.newFailure("cannot start domain: libvirt busy", HostInstanceActivities.LIBVIRT_FAILED)));
     env.start();
@@ -118,7 +117,7 @@ class DeployWorkflowTest {
 
   @Test
   void deadHostWorkerMovesTheDeployToTheNextHost() {
-    cp.hosts = List.of(new HostCandidate("h1", "H1", 2), new HostCandidate("h2", "H2", 4));
+    cp.hosts = List.of(new Candidate("h1", "H1", 2), new Candidate("h2", "H2", 4));
     hostWorker("H2", new FakeHost("H2")); // nobody polls host-H1
     env.start();
     DeployWorkflow wf = stub();
@@ -139,7 +138,7 @@ class DeployWorkflowTest {
 
   @Test
   void deadHostWorkerAndNoOtherHostFailsNamingTheDeadHost() {
-    cp.hosts = List.of(new HostCandidate("h1", "H1", 2)); // nobody polls host-H1
+    cp.hosts = List.of(new Candidate("h1", "H1", 2)); // nobody polls host-H1
     env.start();
     DeployWorkflow wf = stub();
     WorkflowClient.start(wf::deploy, ID);
@@ -153,7 +152,7 @@ class DeployWorkflowTest {
 
   @Test
   void transientDatabaseErrorsInControlPlaneStepsAreRetried() {
-    cp.hosts = List.of(new HostCandidate("h1", "H1", 4));
+    cp.hosts = List.of(new Candidate("h1", "H1", 4));
     cp.transientFailures = 2; // e.g. an InnoDB deadlock, twice
     hostWorker("H1", new FakeHost("H1"));
     env.start();
@@ -163,7 +162,7 @@ class DeployWorkflowTest {
 
   @Test
   void limitExceededFailsBeforeAnyHostStep() {
-    cp.hosts = List.of(new HostCandidate("h1", "H1", 4));
+    cp.hosts = List.of(new Candidate("h1", "H1", 4));
     cp.limitExceeded = true;
     hostWorker("H1", new FakeHost("H1"));
     env.start();
@@ -198,8 +197,11 @@ class DeployWorkflowTest {
   }
 
   /** Places on the first host of {@code hosts} that is not excluded, as ReserveOnBestHost does. */
+  /** A host the fake control plane can place on. */
+  record Candidate(String hostId, String hostName, int freeDevices) {}
+
   class FakeControlPlane implements InstanceActivities {
-    List<HostCandidate> hosts = List.of();
+    List<Candidate> hosts = List.of();
     boolean limitExceeded;
     int transientFailures;
 

@@ -1,7 +1,6 @@
 package io.gpucloud.service.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.gpucloud.activities.instance.InstanceActivitiesImpl;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 
@@ -12,8 +11,11 @@ public class TemporalConfig {
   @NotBlank private String uiUrl = "http://127.0.0.1:8233";
   /** Run the control-plane worker (task queue control-plane) in this process. */
   private boolean workerEnabled = true;
-  /** Placements (ReserveOnBestHost) the control-plane worker runs at once; more deploys wait their turn. */
-  @Min(1) private int concurrentPlacements = InstanceActivitiesImpl.DEFAULT_CONCURRENT_PLACEMENTS;
+  /**
+   * Placements (ReserveOnBestHost) the control-plane worker runs at once; more deploys wait their
+   * turn. 4 on the 2-core reference machine: more only piled deploys onto the same host locks.
+   */
+  @Min(1) private int concurrentPlacements = 4;
   /**
    * Workflow-task polls the control-plane worker keeps open (shared by its normal and sticky
    * queues). Each deploy's second workflow task goes to the sticky queue; with the SDK's default of 5

@@ -2,7 +2,7 @@ package io.gpucloud.service.temporal;
 
 import io.dropwizard.lifecycle.Managed;
 import io.gpucloud.activities.inventory.InventoryActivities;
-import io.gpucloud.activities.inventory.InventoryActivitiesImpl;
+import io.gpucloud.controlplane.inventory.InventoryActivitiesImpl;
 import io.gpucloud.service.config.TemporalConfig;
 import io.gpucloud.workflows.DiscoveryWorkflowImpl;
 import io.gpucloud.workflows.HostRegistrationWorkflowImpl;
@@ -48,7 +48,7 @@ public class TemporalManaged implements Managed {
       worker.registerWorkflowImplementationTypes(DiscoveryWorkflowImpl.class, HostRegistrationWorkflowImpl.class,
           io.gpucloud.workflows.DeployWorkflowImpl.class, io.gpucloud.workflows.DomainXmlWorkflowImpl.class);
       worker.registerActivitiesImplementations(new InventoryActivitiesImpl(jdbi),
-          new io.gpucloud.activities.instance.InstanceActivitiesImpl(jdbi, config.getConcurrentPlacements()));
+          new io.gpucloud.controlplane.instance.InstanceActivitiesImpl(jdbi, config.getConcurrentPlacements()));
     }
   }
 

@@ -1,7 +1,7 @@
 package io.gpucloud.service.tenancy;
 
-import io.gpucloud.activities.limits.Limits;
-import io.gpucloud.activities.limits.ScopeType;
+import io.gpucloud.controlplane.limits.Limits;
+import io.gpucloud.controlplane.limits.ScopeType;
 import io.gpucloud.service.ApiException;
 import io.gpucloud.service.api.Checks;
 import io.gpucloud.service.api.SqlErrors;

@@ -2,7 +2,7 @@ package io.gpucloud.service.tenancy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dropwizard.auth.Auth;
-import io.gpucloud.activities.limits.ScopeType;
+import io.gpucloud.controlplane.limits.ScopeType;
 import io.gpucloud.service.auth.Caller;
 import io.gpucloud.service.auth.Role;
 import jakarta.annotation.security.RolesAllowed;

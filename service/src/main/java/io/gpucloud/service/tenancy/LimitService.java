@@ -1,9 +1,9 @@
 package io.gpucloud.service.tenancy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.gpucloud.activities.limits.Limits;
-import io.gpucloud.activities.limits.Resource;
-import io.gpucloud.activities.limits.ScopeType;
+import io.gpucloud.controlplane.limits.Limits;
+import io.gpucloud.controlplane.limits.Resource;
+import io.gpucloud.controlplane.limits.ScopeType;
 import io.gpucloud.service.ApiException;
 import io.gpucloud.service.auth.Caller;
 import io.gpucloud.service.auth.Role;

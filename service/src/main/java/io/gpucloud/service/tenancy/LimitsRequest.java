@@ -1,7 +1,7 @@
 package io.gpucloud.service.tenancy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.gpucloud.activities.limits.Resource;
+import io.gpucloud.controlplane.limits.Resource;
 import io.gpucloud.service.ApiException;
 import java.util.EnumMap;
 import java.util.Iterator;

@@ -1,8 +1,8 @@
 package io.gpucloud.service.tenancy;
 
-import io.gpucloud.activities.limits.Resource;
-import io.gpucloud.activities.limits.ResourceUsage;
-import io.gpucloud.activities.limits.Usage;
+import io.gpucloud.controlplane.limits.Resource;
+import io.gpucloud.controlplane.limits.ResourceUsage;
+import io.gpucloud.controlplane.limits.Usage;
 
 /**
  * GET /api/v1/{accounts|domains|projects}/{id}/limits: per resource the effective limit (-1

@@ -1,7 +1,7 @@
 package io.gpucloud.service.tenancy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.gpucloud.activities.limits.Limits;
+import io.gpucloud.controlplane.limits.Limits;
 import io.gpucloud.service.ApiException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package io.gpucloud.service.tenancy;
 
-import io.gpucloud.activities.limits.Limits;
+import io.gpucloud.controlplane.limits.Limits;
 import java.util.List;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.sqlobject.SqlObjectPlugin;

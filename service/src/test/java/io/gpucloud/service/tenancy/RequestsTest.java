@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gpucloud.activities.limits.Resource;
+import io.gpucloud.controlplane.limits.Resource;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.jdbi.v3.core.transaction.TransactionIsolationLevel.READ_COMMITTED;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gpucloud.activities.limits.LimitExceededException;
-import io.gpucloud.activities.limits.Limits;
-import io.gpucloud.activities.limits.ResourceRequest;
-import io.gpucloud.activities.limits.ScopeType;
+import io.gpucloud.controlplane.limits.LimitExceededException;
+import io.gpucloud.controlplane.limits.Limits;
+import io.gpucloud.controlplane.limits.ResourceRequest;
+import io.gpucloud.controlplane.limits.ScopeType;
 import io.gpucloud.migrations.Migrations;
 import io.gpucloud.service.auth.AdminBootstrap;
 import io.gpucloud.service.auth.Caller;
