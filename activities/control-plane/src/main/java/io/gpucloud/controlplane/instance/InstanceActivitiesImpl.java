@@ -98,12 +98,12 @@ public class InstanceActivitiesImpl implements InstanceActivities {
     List<String> excluded = excludedHostIds.isEmpty() ? List.of("-") : excludedHostIds;
     long cpu = (long) i.cpuCores() * i.cpuMhz();
     if (i.vgpuProfileId() == null || i.gpuCount() == 0) {
-      return jdbi.withHandle(h -> h.attach(InstanceDao.class).plainHosts(i.id(), cpu, i.memoryMb(), excluded, PLAN_SIZE));
+      return jdbi.withHandle(h -> h.attach(HostPlanDao.class).plainHosts(i.id(), cpu, i.memoryMb(), excluded, PLAN_SIZE));
     }
     // every host with at least one free device and room for this CPU/RAM, shared by concurrent plans;
     // the database is asked only when the cached view is missing or old
     return plans.candidates(i.vgpuProfileId(), cpu, i.memoryMb(), i.gpuCount(), excluded, PLAN_SIZE,
-        () -> jdbi.withHandle(h -> h.attach(InstanceDao.class)
+        () -> jdbi.withHandle(h -> h.attach(HostPlanDao.class)
             .gpuHosts("-", i.vgpuProfileId(), 1, cpu, i.memoryMb(), List.of("-"), Integer.MAX_VALUE)));
   }
 
@@ -188,7 +188,7 @@ public class InstanceActivitiesImpl implements InstanceActivities {
   @Override
   public void release(String instanceId, String hostId) {
     jdbi.useTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
-      InstanceDao dao = h.attach(InstanceDao.class);
+      ReleaseDao dao = h.attach(ReleaseDao.class);
       dao.lockInstance(instanceId).orElseThrow(() -> notFound(instanceId));
       List<String> parents = dao.parentsOfHeld(instanceId, hostId);
       dao.freeDevices(instanceId, hostId);
@@ -217,7 +217,7 @@ public class InstanceActivitiesImpl implements InstanceActivities {
   @Override
   public void fail(String instanceId, String reason) {
     jdbi.useTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
-      InstanceDao dao = h.attach(InstanceDao.class);
+      ReleaseDao dao = h.attach(ReleaseDao.class);
       dao.lockInstance(instanceId).orElseThrow(() -> notFound(instanceId));
       List<String> parents = dao.parentsOfHeld(instanceId, null);
       dao.freeDevices(instanceId, null);
@@ -232,7 +232,7 @@ public class InstanceActivitiesImpl implements InstanceActivities {
     if (parents.isEmpty()) {
       return;
     }
-    InstanceDao dao = h.attach(InstanceDao.class);
+    ReleaseDao dao = h.attach(ReleaseDao.class);
     parents.forEach(p -> {
       DeviceState state = InventoryReconciler.deriveParentState(dao.children(p));
       dao.setParentState(p, state.name());

@@ -10,37 +10,18 @@ import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 
 /**
  * The statements of a placement on the caller's handle: each attempt (lock, check, pick, reserve)
- * and the commit once the domain runs.
+ * and the commit once the domain runs. The rules they apply are in {@link PlacementSql}.
  *
  * <p>Written with Jdbi's fluent API rather than as a SqlObject: attaching a SqlObject builds a handler
  * and a configuration for every method of the interface, and on the reservation path that cost as
  * much CPU as the statements themselves (ReservationBench, JFR). The SQL reads the same either way.
  */
 final class PlacementStatements {
-  /** Instance states that hold CPU/RAM on their host. */
-  static final String ON_HOST = "('Creating','Starting','Running','Stopping','Stopped','Migrating')";
-
-  static final String FREE_DEVICE = "d.state = 'Free' AND d.managed_state = 'Managed' AND d.instance_id IS NULL"
-      + " AND d.type <> 'VGPU_ONLY'";
-
-  static final String INSTANCE_COLUMNS = "id, vm_name, account_id, project_id, state, host_id, vgpu_profile_id,"
-      + " gpu_count, cpu_cores, cpu_mhz, memory_mb, gpu_display, numa_policy, quota_counted, template_id";
-
-  static final String LOCK_INSTANCE = "SELECT " + INSTANCE_COLUMNS + " FROM instances WHERE id = :id FOR UPDATE";
-
   private static final String HELD_COLUMNS = "d.id, d.bus_address, d.type, d.numa_node, d.pci_root,"
       + " d.parent_device_id, p.bus_address AS parent_bus_address, pr.name AS profile_name, d.state";
 
   private static final String HELD_FROM = " FROM gpu_devices d LEFT JOIN gpu_devices p ON p.id = d.parent_device_id"
       + " LEFT JOIN vgpu_profiles pr ON pr.id = d.profile_id";
-
-  /** Up, Enabled, and the CPU/RAM left after the instances on it (this one left out) fits. */
-  private static final String HOST_WITH_ROOM = "SELECT h.id AS host_id, h.name AS host_name, 0 AS free_devices"
-      + " FROM hosts h WHERE h.id = :hostId AND h.state = 'Up' AND h.resource_state = 'Enabled'"
-      + " AND h.cpu_cores * h.cpu_mhz - (SELECT COALESCE(SUM(i.cpu_cores * i.cpu_mhz), 0) FROM instances i"
-      + "     WHERE i.host_id = h.id AND i.state IN " + ON_HOST + " AND i.id <> :instanceId) >= :cpuMhzTotal"
-      + " AND h.memory_mb - (SELECT COALESCE(SUM(i.memory_mb), 0) FROM instances i"
-      + "     WHERE i.host_id = h.id AND i.state IN " + ON_HOST + " AND i.id <> :instanceId) >= :memoryMb";
 
   private static final InstanceRow.Mapper INSTANCE = new InstanceRow.Mapper();
   private static final HeldDevice.Mapper HELD = new HeldDevice.Mapper();
@@ -54,12 +35,12 @@ final class PlacementStatements {
   }
 
   Optional<InstanceRow> instance(String id) {
-    return h.createQuery("SELECT " + INSTANCE_COLUMNS + " FROM instances WHERE id = :id").bind("id", id)
+    return h.createQuery("SELECT " + PlacementSql.INSTANCE_COLUMNS + " FROM instances WHERE id = :id").bind("id", id)
         .map(INSTANCE).findOne();
   }
 
   Optional<InstanceRow> lockInstance(String id) {
-    return h.createQuery(LOCK_INSTANCE).bind("id", id).map(INSTANCE).findOne();
+    return h.createQuery(PlacementSql.LOCK_INSTANCE).bind("id", id).map(INSTANCE).findOne();
   }
 
   /**
@@ -73,7 +54,7 @@ final class PlacementStatements {
 
   /** The host, when it is Up, Enabled and has the CPU/RAM (plain read: call it under the host lock). */
   Optional<HostCandidate> hostWithRoom(String hostId, String instanceId, long cpuMhzTotal, long memoryMb) {
-    return h.createQuery(HOST_WITH_ROOM).bind("hostId", hostId).bind("instanceId", instanceId)
+    return h.createQuery(PlacementSql.HOST_WITH_ROOM).bind("hostId", hostId).bind("instanceId", instanceId)
         .bind("cpuMhzTotal", cpuMhzTotal).bind("memoryMb", memoryMb).map(HOST).findOne();
   }
 
@@ -89,7 +70,7 @@ final class PlacementStatements {
    */
   List<HeldDevice> availableDevices(String hostId, String profileId) {
     return h.createQuery("SELECT " + HELD_COLUMNS + HELD_FROM
-            + " WHERE d.host_id = :hostId AND d.profile_id = :profileId AND " + FREE_DEVICE + " ORDER BY d.bus_address")
+            + " WHERE d.host_id = :hostId AND d.profile_id = :profileId AND " + PlacementSql.FREE_DEVICE + " ORDER BY d.bus_address")
         .bind("hostId", hostId).bind("profileId", profileId).map(HELD).list();
   }
 
@@ -101,8 +82,8 @@ final class PlacementStatements {
 
   /** How many of the devices went Free -> Reserved for the instance (fewer: one changed meanwhile). */
   int reserveDevices(String instanceId, Collection<String> ids) {
-    return h.createUpdate("UPDATE gpu_devices SET state = 'Reserved', instance_id = :instanceId"
-            + " WHERE id IN (<ids>) AND state = 'Free' AND instance_id IS NULL AND managed_state = 'Managed'")
+    return h.createUpdate("UPDATE gpu_devices d SET d.state = 'Reserved', d.instance_id = :instanceId"
+            + " WHERE d.id IN (<ids>) AND " + PlacementSql.FREE_DEVICE)
         .bind("instanceId", instanceId).bindList("ids", List.copyOf(ids)).execute();
   }
 
