@@ -4,6 +4,7 @@ import io.gpucloud.activities.instance.AssignedDevice;
 import io.gpucloud.activities.instance.HostInstanceActivities;
 import io.gpucloud.activities.instance.InstanceSpec;
 import io.gpucloud.activities.model.DeviceType;
+import io.gpucloud.agent.domain.CanonicalUuid;
 import io.gpucloud.agent.domain.DomainXmlBuilder;
 import io.gpucloud.agent.domain.DomainXmlValidator;
 import io.gpucloud.agent.domain.HostTopology;
@@ -20,11 +21,9 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -538,13 +537,8 @@ public class HostInstanceActivitiesImpl implements HostInstanceActivities {
       throw ApplicationFailure.newNonRetryableFailure("instance spec is required", LIBVIRT_FAILED);
     }
     requireName(spec.vmName());
-    try {
-      return UUID.fromString(Objects.requireNonNull(spec.instanceId(), "instance id").trim())
-          .toString().toLowerCase(Locale.ROOT);
-    } catch (IllegalArgumentException | NullPointerException e) {
-      throw ApplicationFailure.newNonRetryableFailure(
-          "instance id '" + spec.instanceId() + "' of " + spec.vmName() + " is not a UUID", LIBVIRT_FAILED);
-    }
+    return CanonicalUuid.tryNormalize(spec.instanceId()).orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
+        "instance id '" + spec.instanceId() + "' of " + spec.vmName() + " is not a UUID", LIBVIRT_FAILED));
   }
 
   private static String pciName(String address, AssignedDevice d) {
@@ -557,13 +551,8 @@ public class HostInstanceActivitiesImpl implements HostInstanceActivities {
   }
 
   private static String mdevUuid(AssignedDevice d) {
-    try {
-      return UUID.fromString(Objects.requireNonNull(d.busAddress(), "mdev uuid").trim())
-          .toString().toLowerCase(Locale.ROOT);
-    } catch (IllegalArgumentException | NullPointerException e) {
-      throw ApplicationFailure.newNonRetryableFailure(
-          "device " + d.deviceId() + ": mdev uuid '" + d.busAddress() + "' is not a UUID", LIBVIRT_FAILED);
-    }
+    return CanonicalUuid.tryNormalize(d.busAddress()).orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
+        "device " + d.deviceId() + ": mdev uuid '" + d.busAddress() + "' is not a UUID", LIBVIRT_FAILED));
   }
 
   static ErrorNumber code(LibvirtException e) {

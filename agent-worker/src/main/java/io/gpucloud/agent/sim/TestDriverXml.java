@@ -2,7 +2,9 @@ package io.gpucloud.agent.sim;
 
 import io.gpucloud.activities.model.PciAddress;
 import io.gpucloud.activities.discovery.DiscoveredGpu;
+import io.gpucloud.activities.discovery.LibvirtAddress;
 import io.gpucloud.activities.discovery.VirtualGpu;
+import io.gpucloud.agent.domain.DomainXmlBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
@@ -160,7 +161,7 @@ public final class TestDriverXml {
 
   /** libvirt's node device name of an mdev: "mdev_" + uuid with '-' replaced by '_'. */
   public static String mdevDeviceName(String uuid) {
-    return "mdev_" + uuid.toLowerCase(Locale.ROOT).replace('-', '_');
+    return DomainXmlBuilder.mdevNodeDeviceName(uuid);
   }
 
   /** The mdev type id of a simulated profile: "sim-" prefixed profile names stay as they are ("sim-8q"). */
@@ -197,8 +198,9 @@ public final class TestDriverXml {
   }
 
   private static String addressElement(PciAddress a) {
-    return String.format(Locale.ROOT, "<address domain='0x%04x' bus='0x%02x' slot='0x%02x' function='0x%x'/>",
-        a.domain(), a.bus(), a.slot(), a.function());
+    LibvirtAddress l = a.libvirtAddress();
+    return "<address domain='" + l.domain() + "' bus='" + l.bus() + "' slot='" + l.slot() + "' function='"
+        + l.function() + "'/>";
   }
 
   private static String esc(String s) {
