@@ -234,11 +234,6 @@ public final class DomainXmlBuilder {
 
   // ---------------------------------------------------------------- helpers
 
-  /** libvirt's node device name of an mdev: "mdev_" + uuid with '-' replaced by '_' (lower case). */
-  public static String mdevNodeDeviceName(String uuid) {
-    return "mdev_" + CanonicalUuid.normalize(uuid, "mdev uuid").replace('-', '_');
-  }
-
   private static PciAddress pci(AssignedDevice d) {
     try {
       return PciAddress.parse(d.busAddress());

@@ -4,7 +4,7 @@ import io.gpucloud.activities.model.PciAddress;
 import io.gpucloud.activities.discovery.DiscoveredGpu;
 import io.gpucloud.activities.discovery.LibvirtAddress;
 import io.gpucloud.activities.discovery.VirtualGpu;
-import io.gpucloud.agent.domain.DomainXmlBuilder;
+import io.gpucloud.agent.instance.LibvirtMdevBackend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -161,7 +161,7 @@ public final class TestDriverXml {
 
   /** libvirt's node device name of an mdev: "mdev_" + uuid with '-' replaced by '_'. */
   public static String mdevDeviceName(String uuid) {
-    return DomainXmlBuilder.mdevNodeDeviceName(uuid);
+    return LibvirtMdevBackend.nodeDeviceName(uuid);
   }
 
   /** The mdev type id of a simulated profile: "sim-" prefixed profile names stay as they are ("sim-8q"). */
