@@ -6,6 +6,10 @@ import io.gpucloud.activities.host.HostActivities;
 import io.gpucloud.activities.host.HostRegistration;
 import io.gpucloud.activities.inventory.InventoryActivities;
 import io.gpucloud.agent.hooks.HookRunner;
+import io.gpucloud.agent.instance.HostInstanceActivitiesImpl;
+import io.gpucloud.agent.instance.LibvirtMdevBackend;
+import io.gpucloud.agent.instance.MdevBackend;
+import io.gpucloud.agent.instance.SysfsMdevBackend;
 import io.gpucloud.agent.sim.HostSpec;
 import io.gpucloud.agent.sim.HostSpecLoader;
 import io.gpucloud.agent.sim.TestDriverXml;
@@ -26,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.CountDownLatch;
+import org.libvirt.Connect;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,12 +64,13 @@ public final class AgentMain {
         WorkerOptions.newBuilder().setMaxConcurrentActivityTaskPollers(opts.taskPollers()).build());
     HookRunner discoveryRunner = new HookRunner(opts.discoveryTimeout(), opts.maxOutputBytes());
     worker.registerActivitiesImplementations(new HostDiscoveryActivities(opts.discoveryScript(), discoveryRunner));
-    worker.registerActivitiesImplementations(new io.gpucloud.agent.instance.HostInstanceActivitiesImpl(
-        libvirt.connect(), opts.hooksDir(), new HookRunner(opts.hookTimeout(), opts.maxOutputBytes()),
-        io.gpucloud.agent.instance.HostInstanceActivitiesImpl.defaultStateDir(opts.stateDir())));
+    worker.registerActivitiesImplementations(instanceActivities(opts, libvirt.connect()));
     factory.start();
     LOG.info("agent worker for host {} polling {} ({})", opts.hostName(),
         HostActivities.taskQueue(opts.hostName()), opts.libvirtUri());
+    if (opts.mdevBackend() == AgentOptions.MdevBackendKind.SYSFS) {
+      LOG.info("mdevs are created and removed through sysfs under {}", opts.sysfsRoot());
+    }
 
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -76,6 +82,21 @@ public final class AgentMain {
 
     register(client, registration);
     stopped.await();
+  }
+
+  /** The instance activities of this host, with the mdev backend the options name. */
+  static HostInstanceActivitiesImpl instanceActivities(AgentOptions opts, Connect connect) {
+    return new HostInstanceActivitiesImpl(connect, opts.hooksDir(),
+        new HookRunner(opts.hookTimeout(), opts.maxOutputBytes()),
+        HostInstanceActivitiesImpl.defaultStateDir(opts.stateDir()), mdevBackend(opts, connect));
+  }
+
+  /** libvirt node devices unless the options ask for sysfs. */
+  static MdevBackend mdevBackend(AgentOptions opts, Connect connect) {
+    return switch (opts.mdevBackend()) {
+      case LIBVIRT -> new LibvirtMdevBackend(connect);
+      case SYSFS -> new SysfsMdevBackend(opts.sysfsRoot());
+    };
   }
 
   /** Starts (or joins) the registration workflow, which records the host and runs a first discovery. */
