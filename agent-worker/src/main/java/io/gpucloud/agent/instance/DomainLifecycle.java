@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
  * The libvirt domain of an instance through the agent's one connection (qemu:///system on a real host, the test
  * driver on a simulated one: the same calls): look up, define, start, stop and undefine, each idempotent. The
  * domain's name is the vmName and its uuid the instance id; a name or uuid already taken by another domain is
- * refused. Called under the instance's lock; failures are {@link HostStepException}s.
+ * refused. Called under the instance's lock; failures are {@link HostStepException}s. Every define, start, stop
+ * and undefine is told to the {@link DomainJournal} (a simulated host's memory of its domains; nothing on a real
+ * host).
  */
 final class DomainLifecycle {
   private static final Logger LOG = LoggerFactory.getLogger(DomainLifecycle.class);
@@ -24,10 +26,12 @@ final class DomainLifecycle {
   static final int UNDEFINE_NVRAM = 4;
 
   private final Connect connect;
+  private final DomainJournal journal;
   private volatile HostTopology topology;
 
-  DomainLifecycle(Connect connect) {
+  DomainLifecycle(Connect connect, DomainJournal journal) {
     this.connect = Objects.requireNonNull(connect, "connect");
+    this.journal = Objects.requireNonNull(journal, "journal");
   }
 
   /** The host's CPUs per NUMA node, read once; empty (vCPUs placed by libvirt) when unknown. */
@@ -81,8 +85,9 @@ final class DomainLifecycle {
   /** Defines (or redefines) the domain from {@code xml}. */
   void define(String vmName, String uuid, String xml) {
     try {
-      connect.domainDefineXML(xml);
+      Domain defined = connect.domainDefineXML(xml);
       LOG.info("defined domain {} ({})", vmName, uuid);
+      journal.changed(defined);
     } catch (LibvirtException e) {
       throw LibvirtFailures.failure("cannot define domain " + vmName, e);
     }
@@ -103,6 +108,7 @@ final class DomainLifecycle {
         StepHeartbeat.step("start " + vmName);
         domain.create();
         LOG.info("started domain {}", vmName);
+        journal.changed(domain);
       }
     } catch (LibvirtException e) {
       throw LibvirtFailures.failure("cannot start domain " + vmName, e);
@@ -124,10 +130,12 @@ final class DomainLifecycle {
         StepHeartbeat.step("stop " + vmName);
         domain.destroy();
         LOG.info("stopped domain {}", vmName);
+        journal.changed(domain);
         afterStop.run();
       }
       undefine(domain);
       LOG.info("undefined domain {}", vmName);
+      journal.undefined(domain);
     } catch (LibvirtException e) {
       if (LibvirtFailures.code(e) == ErrorNumber.VIR_ERR_NO_DOMAIN) {
         return; // vanished meanwhile: the goal is reached

@@ -67,10 +67,19 @@ public class HostInstanceActivitiesImpl implements HostInstanceActivities {
   /** As the first constructor, with mdevs created and removed through {@code mdevBackend}. */
   public HostInstanceActivitiesImpl(
       Connect connect, Path hooksDir, HookRunner hooks, Path stateDir, MdevBackend mdevBackend) {
+    this(connect, hooksDir, hooks, stateDir, mdevBackend, DomainJournal.NONE);
+  }
+
+  /**
+   * As the first constructor, with mdevs through {@code mdevBackend} and every domain change told to
+   * {@code journal} (a simulated host keeps its domains that way; {@link DomainJournal#NONE} on a real host).
+   */
+  public HostInstanceActivitiesImpl(Connect connect, Path hooksDir, HookRunner hooks, Path stateDir,
+      MdevBackend mdevBackend, DomainJournal journal) {
     Objects.requireNonNull(connect, "connect");
     this.pciDevices = new PciDevices(connect);
     this.mdevs = new MdevManager(mdevBackend, new CreatedMdevs(Objects.requireNonNull(stateDir, "stateDir")));
-    this.domains = new DomainLifecycle(connect);
+    this.domains = new DomainLifecycle(connect, journal);
     this.hooks = new InstanceHooks(hooksDir, hooks);
   }
 
@@ -79,11 +88,6 @@ public class HostInstanceActivitiesImpl implements HostInstanceActivities {
     return agentStateDir != null
         ? agentStateDir.resolve("instances")
         : Path.of("/var/lib/gpu-agent/instances");
-  }
-
-  /** The backend the mdevs go through. */
-  MdevBackend mdevBackend() {
-    return mdevs.backend();
   }
 
   // ---------------------------------------------------------------- the activities

@@ -39,10 +39,6 @@ final class MdevManager {
     this.createdMdevs = Objects.requireNonNull(createdMdevs, "createdMdevs");
   }
 
-  MdevBackend backend() {
-    return backend;
-  }
-
   /** Creates the mdev of {@code d} (an MDEV device of instance {@code instanceId}) unless it exists. */
   void ensure(String instanceId, String vmName, AssignedDevice d) {
     String uuid = CanonicalUuid.tryNormalize(d.busAddress()).orElseThrow(() -> HostStepException.permanent(LIBVIRT,

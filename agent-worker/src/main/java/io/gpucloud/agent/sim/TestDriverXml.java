@@ -28,13 +28,24 @@ import java.util.UUID;
  *
  * <p>CPU topology: nodes = numaNodes, 1 socket per node, cpuCores / numaNodes cores per socket, 1 thread; so
  * libvirt's nodeInfo reports cpus = cpuCores, mhz = cpuMhz, memory = memoryMb * 1024 KiB.
+ *
+ * <p>The document may end with the domains the simulated host had defined before its agent restarted
+ * ({@link SavedDomains}), so they outlive the agent as on a real host.
  */
 public final class TestDriverXml {
 
   private TestDriverXml() {}
 
-  /** The test driver XML of {@code spec}. */
+  /** The test driver XML of {@code spec}, without domains. */
   public static String generate(HostSpec spec) {
+    return generate(spec, List.of());
+  }
+
+  /**
+   * The test driver XML of {@code spec} with {@code domains}: {@code <domain>} elements as {@link SavedDomains}
+   * keeps them (the test driver defines each, running or shut off as its {@code <test:runstate>} says).
+   */
+  public static String generate(HostSpec spec, List<String> domains) {
     List<DiscoveredGpu> gpus = SimulatedDiscovery.report(spec).gpus();
     Map<String, Integer> groups = SimulatedDiscovery.iommuGroups(spec);
     StringBuilder x = new StringBuilder(4096);
@@ -133,6 +144,9 @@ public final class TestDriverXml {
         x.append("  </device>\n");
       }
     }
+    for (String d : domains) {
+      x.append(d.strip()).append('\n');
+    }
     x.append("</node>\n");
     return x.toString();
   }
@@ -142,11 +156,16 @@ public final class TestDriverXml {
    * libvirt URI that opens it: {@code test:///absolute/path.xml}.
    */
   public static String write(HostSpec spec, Path file) {
+    return write(spec, List.of(), file);
+  }
+
+  /** {@link #write(HostSpec, Path)} of the document with {@code domains} ({@link #generate(HostSpec, List)}). */
+  public static String write(HostSpec spec, List<String> domains, Path file) {
     Path abs = file.toAbsolutePath().normalize();
     try {
       if (abs.getParent() != null) Files.createDirectories(abs.getParent());
       Path tmp = Files.createTempFile(abs.getParent(), abs.getFileName().toString(), ".tmp");
-      Files.writeString(tmp, generate(spec), StandardCharsets.UTF_8);
+      Files.writeString(tmp, generate(spec, domains), StandardCharsets.UTF_8);
       Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write libvirt test driver XML to " + abs + ": " + e.getMessage(), e);
