@@ -6,9 +6,14 @@ import io.gpucloud.activities.host.HostActivities;
 import io.gpucloud.activities.host.HostRegistration;
 import io.gpucloud.activities.inventory.InventoryActivities;
 import io.gpucloud.agent.hooks.HookRunner;
+import io.gpucloud.agent.instance.DomainJournal;
+import io.gpucloud.agent.instance.HostInstanceActivitiesImpl;
+import io.gpucloud.agent.instance.LibvirtMdevBackend;
+import io.gpucloud.agent.instance.MdevBackend;
+import io.gpucloud.agent.instance.SysfsMdevBackend;
 import io.gpucloud.agent.sim.HostSpec;
 import io.gpucloud.agent.sim.HostSpecLoader;
-import io.gpucloud.agent.sim.TestDriverXml;
+import io.gpucloud.agent.sim.SavedDomains;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
@@ -26,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.CountDownLatch;
+import org.libvirt.Connect;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,12 +65,13 @@ public final class AgentMain {
         WorkerOptions.newBuilder().setMaxConcurrentActivityTaskPollers(opts.taskPollers()).build());
     HookRunner discoveryRunner = new HookRunner(opts.discoveryTimeout(), opts.maxOutputBytes());
     worker.registerActivitiesImplementations(new HostDiscoveryActivities(opts.discoveryScript(), discoveryRunner));
-    worker.registerActivitiesImplementations(new io.gpucloud.agent.instance.HostInstanceActivitiesImpl(
-        libvirt.connect(), opts.hooksDir(), new HookRunner(opts.hookTimeout(), opts.maxOutputBytes()),
-        io.gpucloud.agent.instance.HostInstanceActivitiesImpl.defaultStateDir(opts.stateDir())));
+    worker.registerActivitiesImplementations(instanceActivities(opts, libvirt.connect()));
     factory.start();
     LOG.info("agent worker for host {} polling {} ({})", opts.hostName(),
         HostActivities.taskQueue(opts.hostName()), opts.libvirtUri());
+    if (opts.mdevBackend() == AgentOptions.MdevBackendKind.SYSFS) {
+      LOG.info("mdevs are created and removed through sysfs under {}", opts.sysfsRoot());
+    }
 
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -76,6 +83,25 @@ public final class AgentMain {
 
     register(client, registration);
     stopped.await();
+  }
+
+  /**
+   * The instance activities of this host, with the mdev backend the options name; a simulated host also saves its
+   * domains in its state directory, for its next start.
+   */
+  static HostInstanceActivitiesImpl instanceActivities(AgentOptions opts, Connect connect) {
+    DomainJournal journal = opts.simulateSpec() != null ? new SavedDomains(opts.stateDir()) : DomainJournal.NONE;
+    return new HostInstanceActivitiesImpl(connect, opts.hooksDir(),
+        new HookRunner(opts.hookTimeout(), opts.maxOutputBytes()),
+        HostInstanceActivitiesImpl.defaultStateDir(opts.stateDir()), mdevBackend(opts, connect), journal);
+  }
+
+  /** libvirt node devices unless the options ask for sysfs. */
+  static MdevBackend mdevBackend(AgentOptions opts, Connect connect) {
+    return switch (opts.mdevBackend()) {
+      case LIBVIRT -> new LibvirtMdevBackend(connect);
+      case SYSFS -> new SysfsMdevBackend(opts.sysfsRoot());
+    };
   }
 
   /** Starts (or joins) the registration workflow, which records the host and runs a first discovery. */
@@ -109,13 +135,15 @@ public final class AgentMain {
   /**
    * A simulated host: its libvirt test-driver document and its discovery hook are generated from
    * the spec into the state directory. The hook calls this jar's SimulatedDiscovery, which reads
-   * the spec on every run, so editing the spec changes what the next discovery reports.
+   * the spec on every run, so editing the spec changes what the next discovery reports. The
+   * document also holds the domains the host had when its agent stopped (SavedDomains), running
+   * or shut off as they were, so a restarted agent finds them as on a real host.
    */
   static AgentOptions prepareSimulatedHost(AgentOptions opts) throws IOException {
     HostSpec spec = HostSpecLoader.load(opts.simulateSpec());
     Path state = opts.stateDir().toAbsolutePath();
     Files.createDirectories(state);
-    String uri = TestDriverXml.write(spec, state.resolve("libvirt-node.xml"));
+    String uri = SavedDomains.writeNodeDocument(spec, state);
     Files.createDirectories(opts.hooksDir());
     Path hook = opts.discoveryScript();
     if (!Files.exists(hook) || Files.readString(hook).contains(GENERATED_MARK)) {

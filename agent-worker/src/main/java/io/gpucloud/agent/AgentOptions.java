@@ -22,7 +22,17 @@ public record AgentOptions(
     int maxOutputBytes,
     Path simulateSpec,
     Path stateDir,
-    int taskPollers) {
+    int taskPollers,
+    MdevBackendKind mdevBackend,
+    Path sysfsRoot) {
+  /** How the agent creates and removes mdevs. */
+  public enum MdevBackendKind {
+    /** libvirt node devices (virNodeDeviceCreateXML / virNodeDeviceDestroy): the default. */
+    LIBVIRT,
+    /** the kernel's mdev files in sysfs under {@link #sysfsRoot}, as mdevctl writes them. */
+    SYSFS
+  }
+
   /**
    * Activity-task polls the agent keeps open: a step that finds one waiting is handed over at once
    * (sync match); one that finds none is written to Temporal's database and read back later, which
@@ -43,7 +53,12 @@ public record AgentOptions(
       "  --max-output-bytes N      cap on what a hook may print (default 4194304)",
       "  --simulate SPEC.yml       run as a simulated host from this spec (libvirt test driver)",
       "  --state-dir DIR           where a simulated host keeps its generated files",
-      "  --task-pollers N          activity-task polls kept open on the host's queue (default " + DEFAULT_TASK_POLLERS + ")");
+      "  --task-pollers N          activity-task polls kept open on the host's queue (default " + DEFAULT_TASK_POLLERS + ")",
+      "  --mdev-backend KIND       how mdevs are created and removed: libvirt (node devices through the libvirt",
+      "                            connection, default) or sysfs (the uuid written to SYSFS_ROOT/sys/class/mdev_bus/",
+      "                            PARENT/mdev_supported_types/TYPE/create, 1 to SYSFS_ROOT/sys/bus/mdev/devices/",
+      "                            UUID/remove, as mdevctl does)",
+      "  --sysfs-root DIR          root holding sys/ for --mdev-backend sysfs (default /)");
 
   public static AgentOptions parse(String[] args) {
     String host = null;
@@ -58,6 +73,8 @@ public record AgentOptions(
     Path spec = null;
     Path state = null;
     int pollers = DEFAULT_TASK_POLLERS;
+    MdevBackendKind mdevBackend = MdevBackendKind.LIBVIRT;
+    Path sysfsRoot = null;
     List<String> rest = new ArrayList<>(List.of(args));
     while (!rest.isEmpty()) {
       String flag = rest.remove(0);
@@ -81,6 +98,8 @@ public record AgentOptions(
         case "--simulate" -> spec = Path.of(v);
         case "--state-dir" -> state = Path.of(v);
         case "--task-pollers" -> pollers = (int) positive(flag, v);
+        case "--mdev-backend" -> mdevBackend = mdevBackend(v);
+        case "--sysfs-root" -> sysfsRoot = Path.of(v);
         default -> throw new IllegalArgumentException("unknown option " + flag + "\n" + USAGE);
       }
     }
@@ -89,6 +108,12 @@ public record AgentOptions(
     }
     if (spec == null && host == null) {
       throw new IllegalArgumentException("--host is required for a real host\n" + USAGE);
+    }
+    if (sysfsRoot != null && mdevBackend != MdevBackendKind.SYSFS) {
+      throw new IllegalArgumentException("--sysfs-root needs --mdev-backend sysfs");
+    }
+    if (sysfsRoot == null) {
+      sysfsRoot = Path.of("/");
     }
     if (hooks == null) {
       hooks = state != null ? state.resolve("hooks") : Path.of("/etc/gpu-agent/hooks");
@@ -100,7 +125,15 @@ public record AgentOptions(
       uri = "qemu:///system";
     }
     return new AgentOptions(host, temporal, ns, uri, hooks, discovery, hookTimeout, discoveryTimeout, maxOut, spec,
-        state, pollers);
+        state, pollers, mdevBackend, sysfsRoot);
+  }
+
+  private static MdevBackendKind mdevBackend(String v) {
+    return switch (v) {
+      case "libvirt" -> MdevBackendKind.LIBVIRT;
+      case "sysfs" -> MdevBackendKind.SYSFS;
+      default -> throw new IllegalArgumentException("--mdev-backend must be libvirt or sysfs, got '" + v + "'");
+    };
   }
 
   private static long positive(String flag, String v) {
@@ -117,6 +150,6 @@ public record AgentOptions(
 
   public AgentOptions withHost(String name, String uri) {
     return new AgentOptions(name, temporalTarget, namespace, uri, hooksDir, discoveryScript, hookTimeout,
-        discoveryTimeout, maxOutputBytes, simulateSpec, stateDir, taskPollers);
+        discoveryTimeout, maxOutputBytes, simulateSpec, stateDir, taskPollers, mdevBackend, sysfsRoot);
   }
 }

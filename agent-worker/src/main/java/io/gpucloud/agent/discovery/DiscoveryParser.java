@@ -1,6 +1,7 @@
 package io.gpucloud.agent.discovery;
 
 import io.gpucloud.activities.model.PciAddress;
+import io.gpucloud.agent.domain.CanonicalUuid;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -46,8 +47,6 @@ public final class DiscoveryParser {
           .build();
 
   private static final Pattern HEX4 = Pattern.compile("[0-9a-fA-F]{4}");
-  private static final Pattern UUID_RE =
-      Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   private static final Pattern LIBVIRT_HEX = Pattern.compile("(?:0[xX])?([0-9a-fA-F]{1,8})");
   private static final Pattern INT_STRING = Pattern.compile("[-+]?[0-9]{1,18}");
   private static final int MAX_SHOWN = 60;
@@ -225,12 +224,8 @@ public final class DiscoveryParser {
 
   private static String requiredUuid(JsonNode obj, String path, String field) {
     String s = requiredString(obj, path, field).strip();
-    if (!UUID_RE.matcher(s).matches()) {
-      throw new InvalidDiscoveryOutputException(
-          path + "." + field + ": expected a UUID like \"4b20d080-1b54-4048-85b3-a6a62d165c01\", got "
-              + quote(s));
-    }
-    return s.toLowerCase(Locale.ROOT);
+    return CanonicalUuid.tryNormalize(s).orElseThrow(() -> new InvalidDiscoveryOutputException(
+        path + "." + field + ": expected a UUID like \"4b20d080-1b54-4048-85b3-a6a62d165c01\", got " + quote(s)));
   }
 
   private static LibvirtAddress libvirtAddress(JsonNode obj, String path) {

@@ -1,13 +1,13 @@
 package io.gpucloud.agent.domain;
 
+import io.gpucloud.activities.discovery.LibvirtAddress;
 import io.gpucloud.activities.instance.AssignedDevice;
 import io.gpucloud.activities.instance.InstanceSpec;
+import io.gpucloud.activities.instance.TemplateImage;
 import io.gpucloud.activities.model.DeviceType;
 import io.gpucloud.activities.model.PciAddress;
 import java.io.StringWriter;
-import java.util.Locale;
 import java.util.Objects;
-import java.util.UUID;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
 import javax.xml.transform.OutputKeys;
@@ -35,6 +35,10 @@ import org.w3c.dom.Element;
  *   <li>when every GPU sits on one NUMA node: memory strictly bound to that node ({@code numatune}) and the vCPUs
  *       pinned to its CPUs when the host topology knows them, else {@code placement='auto'}.
  * </ul>
+ *
+ * <p>{@link #build} checks the spec, then appends one part per element group, in document order: identity and
+ * memory, CPU and NUMA, the fixed platform (os, features, clock, life cycle actions), and the devices (disk,
+ * host devices, serial console, display). The output is pinned byte for byte by DomainXmlBuilderExactOutputTest.
  */
 public final class DomainXmlBuilder {
 
@@ -54,10 +58,30 @@ public final class DomainXmlBuilder {
   public static String build(InstanceSpec spec, HostTopology topology) {
     Objects.requireNonNull(spec, "spec");
     HostTopology topo = topology == null ? HostTopology.empty() : topology;
+    String uuid = checkSpec(spec);
+
+    Document doc = newDocument();
+    Element domain = doc.createElement("domain");
+    domain.setAttribute("type", "kvm");
+    doc.appendChild(domain);
+    identityAndMemory(domain, spec, uuid);
+    cpuAndNuma(domain, spec, topo);
+    platform(domain);
+
+    Element devices = child(domain, "devices");
+    disk(devices, spec.template());
+    boolean anyMdev = hostDevices(devices, spec);
+    serialConsole(devices);
+    display(devices, spec.gpuDisplay() && anyMdev);
+    return serialize(doc);
+  }
+
+  /** The instance id as the domain's uuid, once the spec is known to make a domain (devices are checked later). */
+  private static String checkSpec(InstanceSpec spec) {
     if (spec.vmName() == null || spec.vmName().isBlank()) {
       throw new IllegalArgumentException("vmName is required");
     }
-    String uuid = uuid(spec.instanceId(), "instance id");
+    String uuid = CanonicalUuid.normalize(spec.instanceId(), "instance id");
     if (spec.cpuCores() < 1) {
       throw new IllegalArgumentException("cpuCores must be >= 1, got " + spec.cpuCores());
     }
@@ -67,141 +91,148 @@ public final class DomainXmlBuilder {
     if (spec.template() == null || spec.template().imagePath() == null || spec.template().imagePath().isBlank()) {
       throw new IllegalArgumentException("template image path is required");
     }
+    return uuid;
+  }
 
-    Document doc = newDocument();
-    Element domain = doc.createElement("domain");
-    domain.setAttribute("type", "kvm");
-    doc.appendChild(domain);
-    text(doc, domain, "name", spec.vmName());
-    text(doc, domain, "uuid", uuid);
-    text(doc, domain, "memory", Long.toString(spec.memoryMb())).setAttribute("unit", "MiB");
-    text(doc, domain, "currentMemory", Long.toString(spec.memoryMb())).setAttribute("unit", "MiB");
+  // ---------------------------------------------------------------- domain-level parts
 
+  /** {@code name}, {@code uuid}, {@code memory} and {@code currentMemory} (MiB). */
+  private static void identityAndMemory(Element domain, InstanceSpec spec, String uuid) {
+    text(domain, "name", spec.vmName());
+    text(domain, "uuid", uuid);
+    text(domain, "memory", Long.toString(spec.memoryMb())).setAttribute("unit", "MiB");
+    text(domain, "currentMemory", Long.toString(spec.memoryMb())).setAttribute("unit", "MiB");
+  }
+
+  /**
+   * {@code vcpu}, and {@code numatune} when every GPU sits on one node: static NUMA pinning, never numad. The vCPUs
+   * are pinned to the node's CPUs when the topology knows them, else placed by libvirt ({@code placement='auto'});
+   * memory is strict on the node either way.
+   */
+  private static void cpuAndNuma(Element domain, InstanceSpec spec, HostTopology topo) {
     int node = spec.commonNumaNode();
-    Element vcpu = text(doc, domain, "vcpu", Integer.toString(spec.cpuCores()));
-    if (node >= 0) {
-      String cpuset = topo.cpusetByNode().get(node);
-      if (cpuset != null && !cpuset.isBlank()) {
-        vcpu.setAttribute("placement", "static");
-        vcpu.setAttribute("cpuset", cpuset);
-      } else {
-        vcpu.setAttribute("placement", "auto");
-      }
-      Element numatune = child(doc, domain, "numatune");
-      Element mem = child(doc, numatune, "memory");
-      mem.setAttribute("mode", "strict");
-      mem.setAttribute("nodeset", Integer.toString(node));
-    } else {
+    Element vcpu = text(domain, "vcpu", Integer.toString(spec.cpuCores()));
+    if (node < 0) {
       vcpu.setAttribute("placement", "static");
+      return;
     }
+    String cpuset = topo.cpusetByNode().get(node);
+    if (cpuset != null && !cpuset.isBlank()) {
+      vcpu.setAttribute("placement", "static");
+      vcpu.setAttribute("cpuset", cpuset);
+    } else {
+      vcpu.setAttribute("placement", "auto");
+    }
+    Element mem = child(child(domain, "numatune"), "memory");
+    mem.setAttribute("mode", "strict");
+    mem.setAttribute("nodeset", Integer.toString(node));
+  }
 
-    Element os = child(doc, domain, "os");
-    Element type = text(doc, os, "type", "hvm");
+  /** q35/hvm booting from the disk, acpi+apic, UTC clock, and what a power-off, reboot or crash does. */
+  private static void platform(Element domain) {
+    Element os = child(domain, "os");
+    Element type = text(os, "type", "hvm");
     type.setAttribute("arch", "x86_64");
     type.setAttribute("machine", "q35");
-    child(doc, os, "boot").setAttribute("dev", "hd");
-    Element features = child(doc, domain, "features");
-    child(doc, features, "acpi");
-    child(doc, features, "apic");
-    child(doc, domain, "clock").setAttribute("offset", "utc");
-    text(doc, domain, "on_poweroff", "destroy");
-    text(doc, domain, "on_reboot", "restart");
-    text(doc, domain, "on_crash", "destroy");
+    child(os, "boot").setAttribute("dev", "hd");
+    Element features = child(domain, "features");
+    child(features, "acpi");
+    child(features, "apic");
+    child(domain, "clock").setAttribute("offset", "utc");
+    text(domain, "on_poweroff", "destroy");
+    text(domain, "on_reboot", "restart");
+    text(domain, "on_crash", "destroy");
+  }
 
-    Element devices = child(doc, domain, "devices");
-    Element disk = child(doc, devices, "disk");
+  // ---------------------------------------------------------------- devices
+
+  /** The root disk: the template's qcow2 image on virtio (vda). */
+  private static void disk(Element devices, TemplateImage template) {
+    Element disk = child(devices, "disk");
     disk.setAttribute("type", "file");
     disk.setAttribute("device", "disk");
-    Element driver = child(doc, disk, "driver");
+    Element driver = child(disk, "driver");
     driver.setAttribute("name", "qemu");
     driver.setAttribute("type", "qcow2");
-    child(doc, disk, "source").setAttribute("file", spec.template().imagePath());
-    Element target = child(doc, disk, "target");
+    child(disk, "source").setAttribute("file", template.imagePath());
+    Element target = child(disk, "target");
     target.setAttribute("dev", "vda");
     target.setAttribute("bus", "virtio");
+  }
 
+  /** One hostdev per assigned device, in the spec's order; true when any is an mdev. */
+  private static boolean hostDevices(Element devices, InstanceSpec spec) {
     boolean anyMdev = false;
     for (AssignedDevice d : spec.devices()) {
       if (d.type() == DeviceType.PCI) {
-        PciAddress a = pci(d);
-        Element hostdev = child(doc, devices, "hostdev");
-        hostdev.setAttribute("mode", "subsystem");
-        hostdev.setAttribute("type", "pci");
-        hostdev.setAttribute("managed", "yes");
-        child(doc, hostdev, "driver").setAttribute("name", "vfio");
-        Element address = child(doc, child(doc, hostdev, "source"), "address");
-        address.setAttribute("domain", String.format(Locale.ROOT, "0x%04x", a.domain()));
-        address.setAttribute("bus", String.format(Locale.ROOT, "0x%02x", a.bus()));
-        address.setAttribute("slot", String.format(Locale.ROOT, "0x%02x", a.slot()));
-        address.setAttribute("function", String.format(Locale.ROOT, "0x%x", a.function()));
+        pciHostdev(devices, d);
       } else if (d.type() == DeviceType.MDEV) {
-        Element hostdev = child(doc, devices, "hostdev");
-        hostdev.setAttribute("mode", "subsystem");
-        hostdev.setAttribute("type", "mdev");
-        hostdev.setAttribute("model", "vfio-pci");
-        if (spec.gpuDisplay()) {
-          hostdev.setAttribute("display", "on");
-          if (!anyMdev) {
-            // libvirt allows ramfb (the boot framebuffer) on one vGPU only: the first one is the primary display
-            hostdev.setAttribute("ramfb", "on");
-          }
-        }
-        child(doc, child(doc, hostdev, "source"), "address")
-            .setAttribute("uuid", uuid(d.busAddress(), "mdev uuid of device " + d.deviceId()));
+        // libvirt allows ramfb (the boot framebuffer) on one vGPU only: the first one is the primary display
+        mdevHostdev(devices, d, spec.gpuDisplay(), !anyMdev);
         anyMdev = true;
       } else {
         throw new IllegalArgumentException("device " + d.deviceId() + " (" + d.busAddress() + ") is of type "
             + d.type() + " and cannot be assigned to an instance");
       }
     }
+    return anyMdev;
+  }
 
-    Element serial = child(doc, devices, "serial");
+  /** {@code <hostdev mode='subsystem' type='pci' managed='yes'>} with the vfio driver and the full PCI address. */
+  private static void pciHostdev(Element devices, AssignedDevice d) {
+    LibvirtAddress a = pci(d).libvirtAddress();
+    Element hostdev = child(devices, "hostdev");
+    hostdev.setAttribute("mode", "subsystem");
+    hostdev.setAttribute("type", "pci");
+    hostdev.setAttribute("managed", "yes");
+    child(hostdev, "driver").setAttribute("name", "vfio");
+    Element address = child(child(hostdev, "source"), "address");
+    address.setAttribute("domain", a.domain());
+    address.setAttribute("bus", a.bus());
+    address.setAttribute("slot", a.slot());
+    address.setAttribute("function", a.function());
+  }
+
+  /** {@code <hostdev mode='subsystem' type='mdev' model='vfio-pci'>} by uuid; display and ramfb when asked. */
+  private static void mdevHostdev(Element devices, AssignedDevice d, boolean display, boolean ramfb) {
+    Element hostdev = child(devices, "hostdev");
+    hostdev.setAttribute("mode", "subsystem");
+    hostdev.setAttribute("type", "mdev");
+    hostdev.setAttribute("model", "vfio-pci");
+    if (display) {
+      hostdev.setAttribute("display", "on");
+      if (ramfb) {
+        hostdev.setAttribute("ramfb", "on");
+      }
+    }
+    child(child(hostdev, "source"), "address")
+        .setAttribute("uuid", CanonicalUuid.normalize(d.busAddress(), "mdev uuid of device " + d.deviceId()));
+  }
+
+  /** A pty serial port and the console on it. */
+  private static void serialConsole(Element devices) {
+    Element serial = child(devices, "serial");
     serial.setAttribute("type", "pty");
-    child(doc, serial, "target").setAttribute("port", "0");
-    Element console = child(doc, devices, "console");
+    child(serial, "target").setAttribute("port", "0");
+    Element console = child(devices, "console");
     console.setAttribute("type", "pty");
-    Element consoleTarget = child(doc, console, "target");
+    Element consoleTarget = child(console, "target");
     consoleTarget.setAttribute("type", "serial");
     consoleTarget.setAttribute("port", "0");
+  }
 
-    Element graphics = child(doc, devices, "graphics");
+  /** VNC graphics and the video model. */
+  private static void display(Element devices, boolean vgpuIsTheDisplay) {
+    Element graphics = child(devices, "graphics");
     graphics.setAttribute("type", "vnc");
     graphics.setAttribute("port", "-1");
     graphics.setAttribute("autoport", "yes");
-    Element video = child(doc, devices, "video");
+    Element video = child(devices, "video");
     // with a display vGPU the mdev (display='on') is the screen VNC shows; otherwise an emulated VGA
-    child(doc, video, "model").setAttribute("type", spec.gpuDisplay() && anyMdev ? "none" : "vga");
-
-    return serialize(doc);
+    child(video, "model").setAttribute("type", vgpuIsTheDisplay ? "none" : "vga");
   }
 
-  /** libvirt's node device name of a PCI address: "pci_dddd_bb_ss_f". */
-  public static String pciNodeDeviceName(String busAddress) {
-    return PciAddress.parse(busAddress).nodeDeviceName();
-  }
-
-  /** libvirt's node device name of an mdev: "mdev_" + uuid with '-' replaced by '_' (lower case). */
-  public static String mdevNodeDeviceName(String uuid) {
-    return "mdev_" + uuid(uuid, "mdev uuid").replace('-', '_');
-  }
-
-  /** The normalized (lower-case) form of a UUID, or IllegalArgumentException naming {@code what}. */
-  static String uuid(String text, String what) {
-    if (text == null) {
-      throw new IllegalArgumentException(what + " is required");
-    }
-    try {
-      String t = text.trim();
-      UUID u = UUID.fromString(t);
-      String norm = u.toString();
-      if (!norm.equalsIgnoreCase(t)) {
-        throw new IllegalArgumentException(what + " '" + text + "' is not a UUID");
-      }
-      return norm;
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(what + " '" + text + "' is not a UUID", e);
-    }
-  }
+  // ---------------------------------------------------------------- helpers
 
   private static PciAddress pci(AssignedDevice d) {
     try {
@@ -219,14 +250,14 @@ public final class DomainXmlBuilder {
     }
   }
 
-  private static Element child(Document doc, Element parent, String tag) {
-    Element e = doc.createElement(tag);
+  private static Element child(Element parent, String tag) {
+    Element e = parent.getOwnerDocument().createElement(tag);
     parent.appendChild(e);
     return e;
   }
 
-  private static Element text(Document doc, Element parent, String tag, String value) {
-    Element e = child(doc, parent, tag);
+  private static Element text(Element parent, String tag, String value) {
+    Element e = child(parent, tag);
     e.setTextContent(value);
     return e;
   }

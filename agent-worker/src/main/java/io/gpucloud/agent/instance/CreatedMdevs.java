@@ -2,6 +2,7 @@ package io.gpucloud.agent.instance;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gpucloud.agent.domain.CanonicalUuid;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,8 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.UUID;
 
 /**
  * Which mdevs this agent created for which instance: one small JSON file per instance,
@@ -41,7 +40,7 @@ final class CreatedMdevs {
 
   Path file(String instanceId) {
     // the instance id is a UUID (checked), so it is safe as a file name
-    String id = UUID.fromString(instanceId.trim()).toString().toLowerCase(Locale.ROOT);
+    String id = CanonicalUuid.normalize(instanceId, "instance id");
     return dir.resolve("mdevs-" + id + ".json");
   }
 

@@ -3,13 +3,15 @@ package io.gpucloud.agent.instance;
 import io.gpucloud.agent.domain.DomainXmlBuilder;
 import io.gpucloud.agent.domain.SafeXml;
 import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.List;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 import org.xml.sax.InputSource;
 
-/** Node device XML of mdevs: the document that creates one, and the type id of a profile on a parent GPU. */
+/** Node device XML of mdevs: the document that creates one, and the mdev types of a parent GPU. */
 final class MdevXml {
   private MdevXml() {}
 
@@ -41,38 +43,31 @@ final class MdevXml {
   }
 
   /**
-   * The id of the parent's mdev type for {@code profile}: a type whose id is the profile ("sim-8q",
-   * "nvidia-592"), else whose name is the profile, else whose name ends with " " + profile (NVIDIA names its
-   * types "NVIDIA L40S-12Q"); the profile itself when the parent lists no matching type (libvirt then
-   * reports the error on create).
+   * The types listed under the parent's {@code <capability type='mdev_types'>}, in document order, each with its
+   * first {@code <name>} (or ""); none when the XML cannot be parsed.
    */
-  static String typeIdFor(String parentXml, String profile) {
+  static List<MdevType> types(String parentXml) {
     Document doc;
     try {
       doc = SafeXml.documentBuilder().parse(new InputSource(new StringReader(parentXml)));
     } catch (Exception e) {
-      return profile;
+      return List.of();
     }
+    List<MdevType> out = new ArrayList<>();
     NodeList types = doc.getElementsByTagName("type");
-    String byName = null;
-    String bySuffix = null;
     for (int i = 0; i < types.getLength(); i++) {
       Element t = (Element) types.item(i);
       if (!(t.getParentNode() instanceof Element p) || !"mdev_types".equals(p.getAttribute("type"))) {
         continue;
       }
-      String id = t.getAttribute("id");
-      if (id.equals(profile)) {
-        return id;
-      }
       NodeList names = t.getElementsByTagName("name");
-      String name = names.getLength() > 0 ? names.item(0).getTextContent().trim() : "";
-      if (byName == null && name.equals(profile)) {
-        byName = id;
-      } else if (bySuffix == null && name.endsWith(" " + profile)) {
-        bySuffix = id;
-      }
+      out.add(new MdevType(t.getAttribute("id"), names.getLength() > 0 ? names.item(0).getTextContent().trim() : ""));
     }
-    return byName != null ? byName : bySuffix != null ? bySuffix : profile;
+    return out;
+  }
+
+  /** The id of the parent's mdev type for {@code profile} ({@link MdevType#pick}). */
+  static String typeIdFor(String parentXml, String profile) {
+    return MdevType.pick(types(parentXml), profile);
   }
 }

@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Reports the step a host activity is in as its heartbeat, from a timer thread, once the activity
@@ -28,6 +29,8 @@ final class StepHeartbeat implements AutoCloseable {
     return t;
   });
   private static final ThreadLocal<StepHeartbeat> CURRENT = new ThreadLocal<>();
+  /** Heartbeats begun and not closed yet: each has a beat scheduled on the timer. */
+  private static final AtomicInteger OPEN = new AtomicInteger();
 
   private final ActivityExecutionContext context;
   private final ScheduledFuture<?> beat;
@@ -37,6 +40,7 @@ final class StepHeartbeat implements AutoCloseable {
     this.context = context;
     long period = period(context.getInfo().getHeartbeatTimeout()).toMillis();
     this.beat = TIMER.scheduleAtFixedRate(this::send, period, period, TimeUnit.MILLISECONDS);
+    OPEN.incrementAndGet();
   }
 
   /** How often to beat for an activity with this heartbeat timeout (zero: none). */
@@ -80,9 +84,15 @@ final class StepHeartbeat implements AutoCloseable {
     }
   }
 
+  /** How many activities have a heartbeat scheduled now: none once every one has ended (its beats cancelled). */
+  static int open() {
+    return OPEN.get();
+  }
+
   @Override
   public void close() {
     beat.cancel(false);
+    OPEN.decrementAndGet();
     CURRENT.remove();
   }
 }

@@ -2,7 +2,9 @@ package io.gpucloud.agent.sim;
 
 import io.gpucloud.activities.model.PciAddress;
 import io.gpucloud.activities.discovery.DiscoveredGpu;
+import io.gpucloud.activities.discovery.LibvirtAddress;
 import io.gpucloud.activities.discovery.VirtualGpu;
+import io.gpucloud.agent.instance.LibvirtMdevBackend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
@@ -27,13 +28,24 @@ import java.util.UUID;
  *
  * <p>CPU topology: nodes = numaNodes, 1 socket per node, cpuCores / numaNodes cores per socket, 1 thread; so
  * libvirt's nodeInfo reports cpus = cpuCores, mhz = cpuMhz, memory = memoryMb * 1024 KiB.
+ *
+ * <p>The document may end with the domains the simulated host had defined before its agent restarted
+ * ({@link SavedDomains}), so they outlive the agent as on a real host.
  */
 public final class TestDriverXml {
 
   private TestDriverXml() {}
 
-  /** The test driver XML of {@code spec}. */
+  /** The test driver XML of {@code spec}, without domains. */
   public static String generate(HostSpec spec) {
+    return generate(spec, List.of());
+  }
+
+  /**
+   * The test driver XML of {@code spec} with {@code domains}: {@code <domain>} elements as {@link SavedDomains}
+   * keeps them (the test driver defines each, running or shut off as its {@code <test:runstate>} says).
+   */
+  public static String generate(HostSpec spec, List<String> domains) {
     List<DiscoveredGpu> gpus = SimulatedDiscovery.report(spec).gpus();
     Map<String, Integer> groups = SimulatedDiscovery.iommuGroups(spec);
     StringBuilder x = new StringBuilder(4096);
@@ -132,6 +144,9 @@ public final class TestDriverXml {
         x.append("  </device>\n");
       }
     }
+    for (String d : domains) {
+      x.append(d.strip()).append('\n');
+    }
     x.append("</node>\n");
     return x.toString();
   }
@@ -141,11 +156,16 @@ public final class TestDriverXml {
    * libvirt URI that opens it: {@code test:///absolute/path.xml}.
    */
   public static String write(HostSpec spec, Path file) {
+    return write(spec, List.of(), file);
+  }
+
+  /** {@link #write(HostSpec, Path)} of the document with {@code domains} ({@link #generate(HostSpec, List)}). */
+  public static String write(HostSpec spec, List<String> domains, Path file) {
     Path abs = file.toAbsolutePath().normalize();
     try {
       if (abs.getParent() != null) Files.createDirectories(abs.getParent());
       Path tmp = Files.createTempFile(abs.getParent(), abs.getFileName().toString(), ".tmp");
-      Files.writeString(tmp, generate(spec), StandardCharsets.UTF_8);
+      Files.writeString(tmp, generate(spec, domains), StandardCharsets.UTF_8);
       Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write libvirt test driver XML to " + abs + ": " + e.getMessage(), e);
@@ -160,7 +180,7 @@ public final class TestDriverXml {
 
   /** libvirt's node device name of an mdev: "mdev_" + uuid with '-' replaced by '_'. */
   public static String mdevDeviceName(String uuid) {
-    return "mdev_" + uuid.toLowerCase(Locale.ROOT).replace('-', '_');
+    return LibvirtMdevBackend.nodeDeviceName(uuid);
   }
 
   /** The mdev type id of a simulated profile: "sim-" prefixed profile names stay as they are ("sim-8q"). */
@@ -197,8 +217,9 @@ public final class TestDriverXml {
   }
 
   private static String addressElement(PciAddress a) {
-    return String.format(Locale.ROOT, "<address domain='0x%04x' bus='0x%02x' slot='0x%02x' function='0x%x'/>",
-        a.domain(), a.bus(), a.slot(), a.function());
+    LibvirtAddress l = a.libvirtAddress();
+    return "<address domain='" + l.domain() + "' bus='" + l.bus() + "' slot='" + l.slot() + "' function='"
+        + l.function() + "'/>";
   }
 
   private static String esc(String s) {

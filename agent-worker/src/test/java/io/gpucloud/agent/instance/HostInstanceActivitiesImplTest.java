@@ -426,6 +426,36 @@ class HostInstanceActivitiesImplTest {
     assertThat(Files.exists(record)).isFalse();
   }
 
+  /**
+   * The same missing mdev through the sysfs backend: setUp writes its uuid to the parent's create file, defines and
+   * starts the domain with it, tearDown writes 1 to its remove file; the record holds it in between.
+   */
+  @Test
+  void missingMdevIsCreatedAndRemovedThroughSysfs() throws Exception {
+    FakeSysfs sysfs = new FakeSysfs(tmp.resolve("root")).gpu("0000:00:05.0", java.util.Map.of("sim-8q", "sim-8q"));
+    HostInstanceActivitiesImpl viaSysfs = new HostInstanceActivitiesImpl(h1, hooks,
+        new HookRunner(Duration.ofSeconds(10), 1 << 20), state, new SysfsMdevBackend(sysfs.root));
+    String uuid = "0b9a7c8e-1111-4222-8333-444455556666";
+    AssignedDevice m = new AssignedDevice("m-new", uuid, DeviceType.MDEV, "sim-8q", "0000:00:05.0", 0);
+    InstanceSpec s = spec("i-2-33-VM", true, m);
+    Path record = new CreatedMdevs(state).file(s.instanceId());
+
+    viaSysfs.setUpDomain(s);
+    assertThat(sysfs.kernel())
+        .containsExactly("sys/class/mdev_bus/0000:00:05.0/mdev_supported_types/sim-8q/create <- " + uuid + "\n");
+    assertThat(Files.readString(record)).contains(uuid);
+    assertThat(viaSysfs.domainXml("i-2-33-VM")).contains("<address uuid='" + uuid + "'/>");
+    assertThat(active(h1, "i-2-33-VM")).isTrue();
+    viaSysfs.setUpDomain(s); // a retry: the mdev exists now, nothing is written
+    assertThat(sysfs.kernel()).isEmpty();
+
+    viaSysfs.tearDownDomain(s);
+    assertThat(sysfs.kernel()).containsExactly("sys/bus/mdev/devices/" + uuid + "/remove <- 1\n");
+    assertThat(sysfs.exists(uuid)).isFalse();
+    assertThat(record).doesNotExist();
+    assertThat(viaSysfs.domainXml("i-2-33-VM")).isNull();
+  }
+
   @Test
   void mdevOnAMissingParentFailsNamingIt() {
     AssignedDevice m = new AssignedDevice("m-x", "0b9a7c8e-1111-4222-8333-444455556667", DeviceType.MDEV, "sim-8q",
