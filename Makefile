@@ -25,6 +25,8 @@ bench:
 	  -Dtest=ReservationBench -Dit.jvmArgs= | grep -E 'BENCH|Tests run:|FAIL|ERROR'
 	mvn -B -pl integration-tests test -Dgroups=bench -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false \
 	  -Dtest=DeployLatencyBench | grep -E 'BENCH|Tests run:|FAIL|ERROR'
+	mvn -B -pl agent-worker test -Dgroups=bench -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false \
+	  | grep -E 'BENCH|Tests run:|FAIL|ERROR'
 
 clean:
 	mvn -B -q clean
