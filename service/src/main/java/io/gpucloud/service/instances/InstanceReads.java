@@ -24,9 +24,12 @@ final class InstanceReads {
       + " LEFT JOIN offerings o ON o.id = i.offering_id LEFT JOIN vgpu_profiles p ON p.id = i.vgpu_profile_id"
       + " LEFT JOIN gpu_cards c ON c.id = p.card_id LEFT JOIN hosts h ON h.id = i.host_id";
 
-  /** Scope: all (both null), a domain subtree (domainPath prefix) or one account. */
+  /**
+   * Scope: all (both null), a domain subtree (domainPath prefix) or one account. The prefix is compared
+   * with LEFT(), never LIKE: '_' and '%' may stand in domain names.
+   */
   private static final String SCOPE = " (:accountId IS NULL OR i.account_id = :accountId)"
-      + " AND (:domainPath IS NULL OR dm.path LIKE CONCAT(:domainPath, '%'))";
+      + " AND (:domainPath IS NULL OR LEFT(dm.path, CHAR_LENGTH(:domainPath)) = :domainPath)";
 
   private static final RowMapper<InstanceRow> INSTANCE = InstanceReads::instance;
   private static final RowMapper<DeviceOfInstance> DEVICE = (rs, ctx) -> new DeviceOfInstance(rs.getString("id"),

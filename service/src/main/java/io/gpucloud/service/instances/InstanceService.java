@@ -42,7 +42,8 @@ public class InstanceService {
   Scope scope(Caller caller) {
     return switch (caller.role()) {
       case Admin -> new Scope(null, null, true);
-      case DomainAdmin -> new Scope(null, jdbi.onDemand(InstanceDao.class).domainPath(caller.domainId()), false);
+      case DomainAdmin -> new Scope(null, jdbi.withHandle(h -> io.gpucloud.service.tenancy.Scopes.of(h, caller))
+          .domainPath(), false);
       case User -> new Scope(caller.accountId(), null, false);
     };
   }
@@ -106,7 +107,8 @@ public class InstanceService {
   private boolean mayActFor(Caller caller, String accountId, InstanceDao dao) {
     return switch (caller.role()) {
       case Admin -> true;
-      case DomainAdmin -> dao.accountDomainPath(accountId).startsWith(dao.domainPath(caller.domainId()));
+      case DomainAdmin -> io.gpucloud.service.auth.Scope.within(dao.domainPath(caller.domainId()),
+          dao.accountDomainPath(accountId));
       case User -> false;
     };
   }
