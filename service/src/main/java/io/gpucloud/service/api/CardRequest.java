@@ -1,6 +1,7 @@
 package io.gpucloud.service.api;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.gpucloud.service.common.Checks;
 
 /**
  * Body of POST and PUT /api/v1/gpu-cards. On PUT vendorId and deviceId may be left out; when given

@@ -5,6 +5,8 @@ import io.gpucloud.activities.model.VgpuProfile;
 import io.gpucloud.service.ApiException;
 import io.gpucloud.service.api.db.CardDao;
 import io.gpucloud.service.api.db.ProfileDao;
+import io.gpucloud.service.common.Checks;
+import io.gpucloud.service.common.SqlErrors;
 import java.util.List;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;

@@ -1,6 +1,7 @@
 package io.gpucloud.service.api;
 
 import io.gpucloud.activities.model.GpuCard;
+import io.gpucloud.service.common.Iso;
 
 public record CardView(
     String id, String vendorId, String deviceId, String vendorName, String deviceName, String name,

@@ -4,6 +4,7 @@ import io.gpucloud.activities.model.PciAddress;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.gpucloud.activities.model.DeviceType;
 import io.gpucloud.service.ApiException;
+import io.gpucloud.service.common.Checks;
 import java.util.Locale;
 
 /**

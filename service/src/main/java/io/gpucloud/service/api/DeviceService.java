@@ -11,6 +11,8 @@ import io.gpucloud.service.api.db.DeviceRow;
 import io.gpucloud.service.api.db.HostDao;
 import io.gpucloud.service.api.db.NewDevice;
 import io.gpucloud.service.api.db.ProfileDao;
+import io.gpucloud.service.common.Checks;
+import io.gpucloud.service.common.SqlErrors;
 import java.util.List;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;

@@ -2,6 +2,7 @@ package io.gpucloud.service.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gpucloud.service.ApiException;
+import io.gpucloud.service.common.Checks;
 
 /**
  * Body of PUT /api/v1/gpu-devices/{id}: only the fields present change. profileId and

@@ -1,6 +1,7 @@
 package io.gpucloud.service.api;
 
 import io.gpucloud.activities.model.HostEvent;
+import io.gpucloud.service.common.Iso;
 
 public record HostEventView(
     long id, String hostId, String level, String type, String message, String workflowId, String createdAt) {

@@ -7,6 +7,7 @@ import io.gpucloud.service.api.db.DeviceDao;
 import io.gpucloud.service.api.db.HostDao;
 import io.gpucloud.service.api.db.HostEventDao;
 import io.gpucloud.service.api.db.HostRow;
+import io.gpucloud.service.common.Checks;
 import io.gpucloud.workflows.DiscoveryStarter;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;

@@ -1,6 +1,7 @@
 package io.gpucloud.service.api;
 
 import io.gpucloud.service.api.db.HostRow;
+import io.gpucloud.service.common.Iso;
 
 public record HostView(
     String id,

@@ -1,6 +1,7 @@
 package io.gpucloud.service.api;
 
 import io.gpucloud.activities.model.VgpuProfile;
+import io.gpucloud.service.common.Iso;
 
 public record ProfileView(
     String id,

@@ -3,6 +3,7 @@ package io.gpucloud.service.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.Timestamp;
 import io.gpucloud.service.ApiException;
+import io.gpucloud.service.common.Iso;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.WorkflowExecution;

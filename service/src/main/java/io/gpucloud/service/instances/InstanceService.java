@@ -3,8 +3,9 @@ package io.gpucloud.service.instances;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gpucloud.service.ApiException;
-import io.gpucloud.service.api.Checks;
-import io.gpucloud.service.api.SqlErrors;
+import io.gpucloud.service.common.Checks;
+import io.gpucloud.service.common.Iso;
+import io.gpucloud.service.common.SqlErrors;
 import io.gpucloud.service.auth.Caller;
 import io.gpucloud.workflows.DeployStarter;
 import io.gpucloud.workflows.DomainXmlWorkflow;
@@ -192,7 +193,7 @@ public class InstanceService {
     return new InstanceView(r.id(), r.name(), r.vmName(), r.state(), r.errorReason(), r.accountId(),
         r.accountName(), r.projectId(), r.offeringId(), r.offeringName(), r.templateId(), r.cpuCores(), r.cpuMhz(),
         r.memoryMb(), r.gpuCount(), r.cardName(), r.profileName(), cards, r.workflowId(),
-        r.createdAt() == null ? null : r.createdAt().toString(), admin ? r.hostId() : null,
+        Iso.of(r.createdAt()), admin ? r.hostId() : null,
         admin ? r.hostName() : null, devs);
   }
 

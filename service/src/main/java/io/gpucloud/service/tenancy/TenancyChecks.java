@@ -2,8 +2,7 @@ package io.gpucloud.service.tenancy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gpucloud.service.ApiException;
-import io.gpucloud.service.api.Checks;
-import java.time.Instant;
+import io.gpucloud.service.common.Checks;
 import java.util.regex.Pattern;
 
 /** Validation shared by the tenancy requests; every failure is a 400 naming the field. */
@@ -65,9 +64,5 @@ final class TenancyChecks {
       throw ApiException.badRequest("request body must be a JSON object");
     }
     return body;
-  }
-
-  static String iso(Instant t) {
-    return t == null ? null : t.toString();
   }
 }

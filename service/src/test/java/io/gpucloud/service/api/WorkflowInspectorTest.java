@@ -3,6 +3,7 @@ package io.gpucloud.service.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Timestamp;
+import io.gpucloud.service.common.Iso;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Instant;

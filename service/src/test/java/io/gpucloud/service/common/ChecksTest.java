@@ -1,6 +1,6 @@
-package io.gpucloud.service.api;
+package io.gpucloud.service.common;
 
-import static io.gpucloud.service.api.ApiAssertions.fails;
+import static io.gpucloud.service.ApiAssertions.fails;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpucloud.activities.model.DeviceState;

@@ -1,4 +1,4 @@
-package io.gpucloud.service.api;
+package io.gpucloud.service.common;
 
 import io.gpucloud.service.ApiException;
 import java.util.Arrays;

@@ -1,12 +1,12 @@
-package io.gpucloud.service.api;
+package io.gpucloud.service.common;
 
 import java.time.Instant;
 
 /** Timestamps in responses are ISO-8601 UTC strings (e.g. 2025-01-31T12:00:00.123Z) or null. */
-final class Iso {
+public final class Iso {
   private Iso() {}
 
-  static String of(Instant t) {
+  public static String of(Instant t) {
     return t == null ? null : t.toString();
   }
 }
