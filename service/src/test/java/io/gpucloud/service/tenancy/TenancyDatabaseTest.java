@@ -1,6 +1,6 @@
 package io.gpucloud.service.tenancy;
 
-import static io.gpucloud.service.tenancy.Fails.fails;
+import static io.gpucloud.service.ApiAssertions.fails;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.jdbi.v3.core.transaction.TransactionIsolationLevel.READ_COMMITTED;
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import org.mariadb.jdbc.MariaDbDataSource;
 
 /**
- * The tenancy services and {@link Limits} against a real MariaDB. Opt-in, like ApiDatabaseTest: set
+ * The tenancy services and {@link Limits} against a real MariaDB. Opt-in, like InventoryDatabaseTest: set
  * GPUCLOUD_API_TEST_DB_URL to a JDBC URL of a database this test may migrate and write to.
  */
 @EnabledIfEnvironmentVariable(named = "GPUCLOUD_API_TEST_DB_URL", matches = ".+")
