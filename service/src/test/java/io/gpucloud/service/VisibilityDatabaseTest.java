@@ -225,5 +225,8 @@ class VisibilityDatabaseTest {
     fails(403, gone, () -> projects.list(ghost, null, null));
     fails(403, gone, () -> users.list(ghost));
     fails(403, gone, () -> limits.get(ghost, ScopeType.ACCOUNT, t.account().id()));
+    Caller ghostUser = new Caller(t.userId(), "ghost", t.account().id(), UUID.randomUUID().toString(), Role.User);
+    fails(403, gone, () -> instances.list(ghostUser, null));
+    fails(403, gone, () -> tenantDevices(ghostUser, null));
   }
 }

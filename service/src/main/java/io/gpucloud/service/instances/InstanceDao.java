@@ -22,9 +22,6 @@ public interface InstanceDao {
   @SqlQuery("SELECT account_id FROM projects WHERE id = :id")
   Optional<String> projectAccount(@Bind("id") String id);
 
-  @SqlQuery("SELECT path FROM domains WHERE id = :id")
-  String domainPath(@Bind("id") String domainId);
-
   @SqlQuery("SELECT d.path FROM accounts a JOIN domains d ON d.id = a.domain_id WHERE a.id = :id")
   String accountDomainPath(@Bind("id") String accountId);
 

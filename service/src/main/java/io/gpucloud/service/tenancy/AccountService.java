@@ -3,11 +3,10 @@ package io.gpucloud.service.tenancy;
 import io.gpucloud.controlplane.limits.Limits;
 import io.gpucloud.controlplane.limits.ScopeType;
 import io.gpucloud.service.ApiException;
+import io.gpucloud.service.auth.Caller;
+import io.gpucloud.service.auth.Scope;
 import io.gpucloud.service.common.Checks;
 import io.gpucloud.service.common.SqlErrors;
-import io.gpucloud.service.auth.Caller;
-import io.gpucloud.service.auth.Role;
-import io.gpucloud.service.auth.Scope;
 import java.util.List;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
@@ -29,7 +28,7 @@ public class AccountService {
     try {
       return jdbi.inTransaction(h -> {
         TenancyDao dao = h.attach(TenancyDao.class);
-        Scope scope = Scopes.of(h, caller);
+        Scope scope = Scope.read(h, caller);
         String domainId = v.domainId() == null ? caller.domainId() : v.domainId();
         DomainRow domain = dao.domain(domainId)
             .filter(d -> scope.seesDomain(d.path()))
@@ -56,9 +55,8 @@ public class AccountService {
     String d = TenancyChecks.optionalId("domainId", domainId);
     String n = Checks.optionalText("name", name, Checks.MAX_NAME);
     return jdbi.withHandle(h -> {
-      Scope scope = Scopes.of(h, caller);
-      String only = scope.role() == Role.User ? caller.accountId() : null;
-      return h.attach(TenancyDao.class).accounts(scope.listPrefix(), only, d, n).stream()
+      Scope scope = Scope.read(h, caller);
+      return h.attach(TenancyDao.class).accounts(scope.listPrefix(), scope.onlyAccount(), d, n).stream()
           .filter(a -> scope.seesAccount(a.id(), a.domainPath()))
           .map(AccountView::of)
           .toList();
@@ -66,7 +64,7 @@ public class AccountService {
   }
 
   public AccountView get(Caller caller, String id) {
-    return jdbi.withHandle(h -> AccountView.of(visible(h, Scopes.of(h, caller), id)));
+    return jdbi.withHandle(h -> AccountView.of(visible(h, Scope.read(h, caller), id)));
   }
 
   public AccountView update(Caller caller, String id, AccountRequest request) {
@@ -74,7 +72,7 @@ public class AccountService {
     try {
       return jdbi.inTransaction(h -> {
         TenancyDao dao = h.attach(TenancyDao.class);
-        Scope scope = Scopes.of(h, caller);
+        Scope scope = Scope.read(h, caller);
         dao.lockAccount(id);
         AccountRow a = visible(h, scope, id);
         String name = r.validateUpdate(a.domainId());
@@ -98,7 +96,7 @@ public class AccountService {
     try {
       jdbi.useTransaction(h -> {
         TenancyDao dao = h.attach(TenancyDao.class);
-        Scope scope = Scopes.of(h, caller);
+        Scope scope = Scope.read(h, caller);
         dao.lockAccount(id);
         AccountRow a = visible(h, scope, id);
         if (!scope.managesAccount(a.domainPath())) {

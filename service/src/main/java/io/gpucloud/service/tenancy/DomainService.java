@@ -3,10 +3,10 @@ package io.gpucloud.service.tenancy;
 import io.gpucloud.controlplane.limits.Limits;
 import io.gpucloud.controlplane.limits.ScopeType;
 import io.gpucloud.service.ApiException;
-import io.gpucloud.service.common.Checks;
-import io.gpucloud.service.common.SqlErrors;
 import io.gpucloud.service.auth.Caller;
 import io.gpucloud.service.auth.Scope;
+import io.gpucloud.service.common.Checks;
+import io.gpucloud.service.common.SqlErrors;
 import java.util.List;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
@@ -27,7 +27,7 @@ public class DomainService {
     try {
       return jdbi.inTransaction(h -> {
         TenancyDao dao = h.attach(TenancyDao.class);
-        Scope scope = Scopes.of(h, caller);
+        Scope scope = Scope.read(h, caller);
         String parentId = v.parentId() == null ? caller.domainId() : v.parentId();
         // the parent row is locked: a rename of it waits, and our path is built from its current one
         DomainRow parent = dao.lockDomain(parentId)
@@ -56,9 +56,8 @@ public class DomainService {
     String p = TenancyChecks.optionalId("parentId", parentId);
     String n = Checks.optionalText("name", name, Checks.MAX_NAME);
     return jdbi.withHandle(h -> {
-      Scope scope = Scopes.of(h, caller);
-      String exact = scope.role() == io.gpucloud.service.auth.Role.User ? scope.domainPath() : null;
-      return h.attach(TenancyDao.class).domains(scope.listPrefix(), exact, p, n).stream()
+      Scope scope = Scope.read(h, caller);
+      return h.attach(TenancyDao.class).domains(scope.listPrefix(), scope.onlyDomainPath(), p, n).stream()
           .filter(d -> scope.seesDomain(d.path()))
           .map(DomainView::of)
           .toList();
@@ -66,7 +65,7 @@ public class DomainService {
   }
 
   public DomainView get(Caller caller, String id) {
-    return jdbi.withHandle(h -> DomainView.of(visible(h, Scopes.of(h, caller), id)));
+    return jdbi.withHandle(h -> DomainView.of(visible(h, Scope.read(h, caller), id)));
   }
 
   public DomainView update(Caller caller, String id, DomainRequest request) {
@@ -74,7 +73,7 @@ public class DomainService {
     try {
       return jdbi.inTransaction(h -> {
         TenancyDao dao = h.attach(TenancyDao.class);
-        Scope scope = Scopes.of(h, caller);
+        Scope scope = Scope.read(h, caller);
         DomainRow d = dao.lockDomain(id).filter(x -> scope.seesDomain(x.path())).orElseThrow(() -> notFound(id));
         String name = r.validateUpdate(d.parentId());
         if (!scope.managesDomain(d.path())) {
@@ -104,7 +103,7 @@ public class DomainService {
     try {
       jdbi.useTransaction(h -> {
         TenancyDao dao = h.attach(TenancyDao.class);
-        Scope scope = Scopes.of(h, caller);
+        Scope scope = Scope.read(h, caller);
         DomainRow d = dao.lockDomain(id).filter(x -> scope.seesDomain(x.path())).orElseThrow(() -> notFound(id));
         if (!scope.managesDomain(d.path())) {
           throw ApiException.forbidden("forbidden: only an Admin or a DomainAdmin above it may delete domain " + d.path());

@@ -6,7 +6,6 @@ import io.gpucloud.controlplane.limits.Resource;
 import io.gpucloud.controlplane.limits.ScopeType;
 import io.gpucloud.service.ApiException;
 import io.gpucloud.service.auth.Caller;
-import io.gpucloud.service.auth.Role;
 import io.gpucloud.service.auth.Scope;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,9 +28,9 @@ public class LimitService {
 
   public LimitsView get(Caller caller, ScopeType type, String id) {
     return jdbi.withHandle(h -> {
-      Scope scope = Scopes.of(h, caller);
-      resolve(h, scope, type, id);
-      if (type == ScopeType.DOMAIN && scope.role() == Role.User) {
+      Scope scope = Scope.read(h, caller);
+      String path = resolve(h, scope, type, id);
+      if (type == ScopeType.DOMAIN && !scope.readsLimitsOfDomain(path)) {
         throw ApiException.forbidden("forbidden: a User reads the limits of its own account and projects only");
       }
       return LimitsView.of(limits.usage(h, type, id));
@@ -40,7 +39,7 @@ public class LimitService {
 
   public LimitsView put(Caller caller, ScopeType type, String id, JsonNode body) {
     return jdbi.inTransaction(h -> {
-      Scope scope = Scopes.of(h, caller);
+      Scope scope = Scope.read(h, caller);
       String path = resolve(h, scope, type, id);
       boolean allowed = type == ScopeType.DOMAIN ? scope.managesDomain(path) : scope.managesAccount(path);
       if (!allowed) {

@@ -3,11 +3,10 @@ package io.gpucloud.service.tenancy;
 import io.gpucloud.controlplane.limits.Limits;
 import io.gpucloud.controlplane.limits.ScopeType;
 import io.gpucloud.service.ApiException;
+import io.gpucloud.service.auth.Caller;
+import io.gpucloud.service.auth.Scope;
 import io.gpucloud.service.common.Checks;
 import io.gpucloud.service.common.SqlErrors;
-import io.gpucloud.service.auth.Caller;
-import io.gpucloud.service.auth.Role;
-import io.gpucloud.service.auth.Scope;
 import java.util.List;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
@@ -29,7 +28,7 @@ public class ProjectService {
     try {
       return jdbi.inTransaction(h -> {
         TenancyDao dao = h.attach(TenancyDao.class);
-        Scope scope = Scopes.of(h, caller);
+        Scope scope = Scope.read(h, caller);
         String accountId = v.accountId() == null ? caller.accountId() : v.accountId();
         AccountRow owner = dao.account(accountId)
             .filter(a -> scope.seesAccount(a.id(), a.domainPath()))
@@ -56,9 +55,8 @@ public class ProjectService {
     String a = TenancyChecks.optionalId("accountId", accountId);
     String n = Checks.optionalText("name", name, Checks.MAX_NAME);
     return jdbi.withHandle(h -> {
-      Scope scope = Scopes.of(h, caller);
-      String only = scope.role() == Role.User ? caller.accountId() : null;
-      return h.attach(TenancyDao.class).projects(scope.listPrefix(), only, a, n).stream()
+      Scope scope = Scope.read(h, caller);
+      return h.attach(TenancyDao.class).projects(scope.listPrefix(), scope.onlyAccount(), a, n).stream()
           .filter(p -> scope.seesProject(p.accountId(), p.domainPath()))
           .map(ProjectView::of)
           .toList();
@@ -66,7 +64,7 @@ public class ProjectService {
   }
 
   public ProjectView get(Caller caller, String id) {
-    return jdbi.withHandle(h -> ProjectView.of(visible(h, Scopes.of(h, caller), id)));
+    return jdbi.withHandle(h -> ProjectView.of(visible(h, Scope.read(h, caller), id)));
   }
 
   public ProjectView update(Caller caller, String id, ProjectRequest request) {
@@ -74,7 +72,7 @@ public class ProjectService {
     try {
       return jdbi.inTransaction(h -> {
         TenancyDao dao = h.attach(TenancyDao.class);
-        Scope scope = Scopes.of(h, caller);
+        Scope scope = Scope.read(h, caller);
         dao.lockProject(id);
         ProjectRow p = visible(h, scope, id);
         String name = r.validateUpdate(p.accountId());
@@ -97,7 +95,7 @@ public class ProjectService {
   public void delete(Caller caller, String id) {
     jdbi.useTransaction(h -> {
       TenancyDao dao = h.attach(TenancyDao.class);
-      Scope scope = Scopes.of(h, caller);
+      Scope scope = Scope.read(h, caller);
       dao.lockProject(id);
       ProjectRow p = visible(h, scope, id);
       if (!scope.managesProject(p.domainPath())) {
