@@ -66,7 +66,7 @@ class VisibilityDatabaseTest {
     domains = new DomainService(jdbi, l);
     accounts = new AccountService(jdbi, l);
     projects = new ProjectService(jdbi, l);
-    limits = new LimitService(jdbi, l);
+    limits = new LimitService(jdbi, l, domains, accounts, projects);
     users = new UserResource(jdbi);
     instances = new InstanceService(jdbi, null); // no Temporal: nothing here starts a deploy
     gpuDevices = new GpuDeviceResource(new DeviceService(jdbi), instances);

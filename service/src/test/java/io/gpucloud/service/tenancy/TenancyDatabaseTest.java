@@ -60,7 +60,7 @@ class TenancyDatabaseTest {
     domains = new DomainService(jdbi, LIMITS);
     accounts = new AccountService(jdbi, LIMITS);
     projects = new ProjectService(jdbi, LIMITS);
-    limits = new LimitService(jdbi, LIMITS);
+    limits = new LimitService(jdbi, LIMITS, domains, accounts, projects);
     offerings = new OfferingService(jdbi);
     users = new UserResource(jdbi);
   }
