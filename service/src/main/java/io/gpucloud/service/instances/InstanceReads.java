@@ -29,7 +29,7 @@ final class InstanceReads {
   private static final String IN_SCOPE = " " + Scope.SQL_IN_LIST_PREFIX
       + " AND (:onlyAccount IS NULL OR i.account_id = :onlyAccount)";
 
-  private static final RowMapper<InstanceRow> INSTANCE = InstanceReads::instance;
+  private static final RowMapper<InstanceViewRow> INSTANCE = InstanceReads::instance;
   private static final RowMapper<DeviceOfInstance> DEVICE = (rs, ctx) -> new DeviceOfInstance(rs.getString("id"),
       rs.getString("instance_id"), rs.getString("type"), rs.getString("card_name"), rs.getString("profile_name"),
       rs.getString("bus_address"), rs.getInt("numa_node"), rs.getString("state"));
@@ -40,21 +40,21 @@ final class InstanceReads {
     this.h = h;
   }
 
-  List<InstanceRow> list(Scope scope, String state) {
+  List<InstanceViewRow> list(Scope scope, String state) {
     return h.createQuery(SELECT + " WHERE" + IN_SCOPE + " AND (:state IS NULL OR i.state = :state)"
             + " ORDER BY i.created_at DESC, i.id")
         .bind("prefix", scope.listPrefix()).bind("onlyAccount", scope.onlyAccount()).bind("state", state)
         .map(INSTANCE).list();
   }
 
-  Optional<InstanceRow> get(String id, Scope scope) {
+  Optional<InstanceViewRow> get(String id, Scope scope) {
     return h.createQuery(SELECT + " WHERE i.id = :id AND" + IN_SCOPE)
         .bind("id", id).bind("prefix", scope.listPrefix()).bind("onlyAccount", scope.onlyAccount())
         .map(INSTANCE).findOne();
   }
 
   /** The instance a deploy request has just inserted, in its own transaction (no scope to apply). */
-  InstanceRow inserted(String id) {
+  InstanceViewRow inserted(String id) {
     return h.createQuery(SELECT + " WHERE i.id = :id").bind("id", id).map(INSTANCE).one();
   }
 
@@ -66,9 +66,9 @@ final class InstanceReads {
         .bindList("ids", instanceIds).map(DEVICE).list();
   }
 
-  private static InstanceRow instance(ResultSet rs, StatementContext ctx) throws SQLException {
+  private static InstanceViewRow instance(ResultSet rs, StatementContext ctx) throws SQLException {
     Timestamp created = rs.getTimestamp("created_at");
-    return new InstanceRow(rs.getString("id"), rs.getString("name"), rs.getString("vm_name"), rs.getString("state"),
+    return new InstanceViewRow(rs.getString("id"), rs.getString("name"), rs.getString("vm_name"), rs.getString("state"),
         rs.getString("error_reason"), rs.getString("account_id"), rs.getString("account_name"),
         rs.getString("domain_path"), rs.getString("project_id"), rs.getString("offering_id"),
         rs.getString("offering_name"), rs.getString("template_id"), rs.getInt("cpu_cores"), rs.getInt("cpu_mhz"),

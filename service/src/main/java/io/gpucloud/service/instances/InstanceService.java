@@ -9,6 +9,7 @@ import io.gpucloud.service.auth.Scope;
 import io.gpucloud.service.common.Checks;
 import io.gpucloud.service.common.Iso;
 import io.gpucloud.service.common.SqlErrors;
+import io.gpucloud.service.tenancy.OfferingRow;
 import io.gpucloud.workflows.DeployStarter;
 import io.gpucloud.workflows.DomainXmlWorkflow;
 import io.temporal.client.WorkflowClient;
@@ -51,7 +52,7 @@ public class InstanceService {
     try {
       // one handle, one transaction: the checks, the insert and the reply read back
       view = jdbi.inTransaction(h -> {
-        InstanceDao tx = h.attach(InstanceDao.class);
+        DeployRequestDao tx = h.attach(DeployRequestDao.class);
         if (key != null) {
           Optional<String> earlier = tx.idempotentReply(caller.userId(), key);
           if (earlier.isPresent()) {
@@ -86,7 +87,7 @@ public class InstanceService {
         throw e;
       }
       // a concurrent request with the same key won: answer with its reply
-      view = read(jdbi.onDemand(InstanceDao.class).idempotentReply(caller.userId(), key).orElseThrow(() -> e));
+      view = read(jdbi.onDemand(DeployRequestDao.class).idempotentReply(caller.userId(), key).orElseThrow(() -> e));
     }
     // a repeated key answers with the first reply; starting again covers a crash between recording and
     // starting (the workflow id is the instance's, so an existing deploy is not started twice)
@@ -111,7 +112,7 @@ public class InstanceService {
     return jdbi.withHandle(h -> {
       Scope scope = Scope.read(h, caller);
       InstanceReads dao = new InstanceReads(h);
-      List<InstanceRow> rows = dao.list(scope, state).stream()
+      List<InstanceViewRow> rows = dao.list(scope, state).stream()
           .filter(r -> scope.seesInstance(r.accountId(), r.domainPath()))
           .toList();
       Map<String, List<DeviceOfInstance>> devices = devicesByInstance(dao, rows);
@@ -124,7 +125,7 @@ public class InstanceService {
     return jdbi.withHandle(h -> {
       Scope scope = Scope.read(h, caller);
       InstanceReads dao = new InstanceReads(h);
-      InstanceRow r = dao.get(id, scope)
+      InstanceViewRow r = dao.get(id, scope)
           .filter(i -> scope.seesInstance(i.accountId(), i.domainPath()))
           .orElseThrow(() -> ApiException.notFound("instance " + id + " does not exist"));
       return toView(r, dao.devicesOf(List.of(id)), scope.isAdmin());
@@ -139,7 +140,7 @@ public class InstanceService {
     return jdbi.withHandle(h -> {
       Scope scope = Scope.read(h, caller);
       InstanceReads dao = new InstanceReads(h);
-      List<InstanceRow> rows = (instanceId == null ? dao.list(scope, null) : dao.get(instanceId, scope).stream()
+      List<InstanceViewRow> rows = (instanceId == null ? dao.list(scope, null) : dao.get(instanceId, scope).stream()
               .filter(r -> r.id().equals(instanceId)).toList())
           .stream()
           .filter(r -> scope.seesDevice(r.accountId(), r.domainPath()))
@@ -153,9 +154,9 @@ public class InstanceService {
   }
 
   /** The devices of the rows' instances, each instance's in bus-address order; one query. */
-  private static Map<String, List<DeviceOfInstance>> devicesByInstance(InstanceReads dao, List<InstanceRow> rows) {
+  private static Map<String, List<DeviceOfInstance>> devicesByInstance(InstanceReads dao, List<InstanceViewRow> rows) {
     return rows.isEmpty() ? Map.of()
-        : dao.devicesOf(rows.stream().map(InstanceRow::id).toList()).stream()
+        : dao.devicesOf(rows.stream().map(InstanceViewRow::id).toList()).stream()
             .collect(Collectors.groupingBy(DeviceOfInstance::instanceId));
   }
 
@@ -186,7 +187,7 @@ public class InstanceService {
     }
   }
 
-  static InstanceView toView(InstanceRow r, List<DeviceOfInstance> devices, boolean admin) {
+  static InstanceView toView(InstanceViewRow r, List<DeviceOfInstance> devices, boolean admin) {
     String cards = io.gpucloud.service.tenancy.OfferingView.gpuCards(r.gpuCount(), r.cardName(), r.profileName());
     List<InstanceView.Device> devs = devices.stream()
         .map(d -> new InstanceView.Device(d.id(), d.type(), d.cardName(), d.profileName(),

@@ -3,7 +3,7 @@ package io.gpucloud.service.instances;
 import java.time.Instant;
 
 /** The instance columns the API shows, joined with names. */
-public record InstanceRow(
+public record InstanceViewRow(
     String id,
     String name,
     String vmName,
