@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gpucloud.activities.model.GpuCard;
-import io.gpucloud.migrations.Migrations;
+import io.gpucloud.service.TestDatabase;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -14,24 +14,18 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
-import org.mariadb.jdbc.MariaDbDataSource;
 
 /**
- * The services against a real MariaDB. Opt-in: set GPUCLOUD_API_TEST_DB_URL to a JDBC URL (with
- * user and password) of a database this test may migrate and write to, e.g.
- * {@code jdbc:mariadb://127.0.0.1:3306/gpu_test?user=t&password=t}.
+ * The inventory services against a real MariaDB: the test database of {@link TestDatabase} (it fails
+ * without one; {@code make test} and {@code make unit} start one).
  */
-@EnabledIfEnvironmentVariable(named = "GPUCLOUD_API_TEST_DB_URL", matches = ".+")
 class InventoryDatabaseTest {
   private static Jdbi jdbi;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @BeforeAll
-  static void setUp() throws Exception {
-    MariaDbDataSource ds = new MariaDbDataSource(System.getenv("GPUCLOUD_API_TEST_DB_URL"));
-    Migrations.migrate(ds);
-    jdbi = Jdbi.create(ds).installPlugin(new SqlObjectPlugin());
+  static void setUp() {
+    jdbi = TestDatabase.jdbi();
     jdbi.installPlugin(new SqlObjectPlugin()); // twice is harmless, as InventoryResources does
   }
 

@@ -1,11 +1,11 @@
 package io.gpucloud.service.inventory;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.dropwizard.jackson.Jackson;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.dropwizard.testing.junit5.ResourceExtension;
+import io.gpucloud.service.TestDatabase;
 import io.gpucloud.service.auth.AuthSetup;
 import io.gpucloud.service.auth.Caller;
 import io.gpucloud.service.auth.Role;
@@ -30,11 +30,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The resources over HTTP (in-memory Jersey) with the application's auth, JSON and error mappers.
- * Without GPUCLOUD_API_TEST_DB_URL only the paths that fail before the database are exercised.
+ * Most paths fail before the database; the card life cycle needs the test database of
+ * {@link TestDatabase} and fails without it.
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class InventoryResourcesTest {
-  private static final String DB_URL = System.getenv("GPUCLOUD_API_TEST_DB_URL");
+  private static final String DB_URL = System.getenv(TestDatabase.ENV); // checked where needed
   static final ResourceExtension RESOURCES;
 
   static {
@@ -112,7 +113,7 @@ class InventoryResourcesTest {
 
   @Test
   void cardLifecycleOverHttp() {
-    assumeTrue(DB_URL != null && !DB_URL.isBlank(), "needs GPUCLOUD_API_TEST_DB_URL");
+    TestDatabase.jdbi(); // fails, saying how to run it, without the test database; migrates it otherwise
     String vendor = String.format(Locale.ROOT, "%04x", ThreadLocalRandom.current().nextInt(0x10000));
     Response created = as("admin", "/api/v1/gpu-cards").post(Entity.json(
         Map.of("vendorId", vendor.toUpperCase(Locale.ROOT), "deviceId", "ABCD", "vendorName", "V", "deviceName", "D")));
