@@ -1,24 +1,19 @@
 package io.gpucloud.service;
 
+import static io.gpucloud.service.ApiAssertions.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dropwizard.jackson.Jackson;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.dropwizard.testing.junit5.ResourceExtension;
 import io.gpucloud.service.auth.AdminBootstrap;
-import io.gpucloud.service.auth.AuthSetup;
 import io.gpucloud.service.auth.Caller;
 import io.gpucloud.service.auth.Role;
-import io.gpucloud.service.errors.ErrorMappers;
-import io.gpucloud.service.errors.StrictJson;
 import io.gpucloud.service.instances.InstanceResource;
 import io.gpucloud.service.instances.InstanceService;
 import io.gpucloud.service.inventory.InventoryResources;
 import io.gpucloud.service.tenancy.TenancyResources;
 import jakarta.ws.rs.client.Entity;
 import jakarta.ws.rs.client.Invocation;
-import jakarta.ws.rs.client.WebTarget;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Map;
@@ -44,15 +39,11 @@ class ResourcesDatabaseTest {
   static {
     String url = System.getenv(TestDatabase.ENV); // checked, with its message, by setUp
     Jdbi jdbi = Jdbi.create(url != null && !url.isBlank() ? url : "jdbc:mariadb://127.0.0.1:1/none");
-    ResourceExtension.Builder b = ResourceExtension.builder()
-        .setMapper(StrictJson.configure(Jackson.newObjectMapper()))
-        .setRegisterDefaultExceptionMappers(false);
+    ResourceExtension.Builder b = TestResources.builder(key -> Optional.ofNullable(CALLERS.get(key)));
     InstanceService instances = new InstanceService(jdbi, null);
     TenancyResources.create(jdbi).forEach(b::addResource);
     InventoryResources.create(jdbi, null, instances).forEach(b::addResource);
     b.addResource(new InstanceResource(instances));
-    ErrorMappers.all().forEach(b::addProvider);
-    AuthSetup.components(key -> Optional.ofNullable(CALLERS.get(key))).forEach(b::addProvider);
     RESOURCES = b.build();
   }
 
@@ -67,15 +58,7 @@ class ResourcesDatabaseTest {
   }
 
   private static Invocation.Builder as(String key, String path) {
-    String[] parts = path.split("\\?", 2);
-    WebTarget t = RESOURCES.target(parts[0]);
-    if (parts.length == 2) {
-      for (String kv : parts[1].split("&")) {
-        String[] p = kv.split("=", 2);
-        t = t.queryParam(p[0], p[1]);
-      }
-    }
-    return t.request().header(HttpHeaders.AUTHORIZATION, "Bearer " + key);
+    return TestResources.request(RESOURCES, key, path);
   }
 
   @SuppressWarnings("unchecked")
@@ -94,13 +77,6 @@ class ResourcesDatabaseTest {
     Map<String, Object> body = map(r);
     assertThat(r.getLocation().getPath()).isEqualTo(base + "/" + body.get("id"));
     return body;
-  }
-
-  private static void assertError(Response r, int status, String messagePart) {
-    assertThat(r.getStatus()).isEqualTo(status);
-    Map<String, Object> body = map(r);
-    assertThat(body).containsEntry("code", status);
-    assertThat((String) body.get("message")).contains(messagePart);
   }
 
   private static String uniq(String p) {

@@ -231,6 +231,14 @@ public final class Scope {
   }
 
   /**
+   * Change the role of, or delete, a user whose account is in {@code accountDomainPath}: an Admin
+   * anyone; a DomainAdmin the Users and DomainAdmins of its subtree, never an Admin; a User nobody.
+   */
+  public boolean managesUser(Role userRole, String accountDomainPath) {
+    return managesContentsOf(accountDomainPath) && (isAdmin() || userRole != Role.Admin);
+  }
+
+  /**
    * Issue API keys for a user the caller sees: a User for itself; a DomainAdmin for Users and
    * DomainAdmins of its subtree, never for an Admin (that would hand it the Admin role); an Admin for
    * anyone.

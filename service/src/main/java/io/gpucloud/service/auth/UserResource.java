@@ -207,8 +207,7 @@ public class UserResource {
     Scoped target = findScoped(h, userId)
         .filter(u -> scope.seesUser(u.user().id(), u.domainPath()))
         .orElseThrow(() -> ApiException.notFound("no user with id " + userId));
-    if (!scope.managesContentsOf(target.domainPath())
-        || (target.user().role() == Role.Admin && !scope.isAdmin())) {
+    if (!scope.managesUser(target.user().role(), target.domainPath())) {
       throw ApiException.forbidden("forbidden: user " + userId + " is outside what you manage");
     }
     return target;

@@ -209,6 +209,17 @@ class ScopeTest {
   }
 
   @Test
+  void managingUsers() {
+    assertThat(ADMIN.managesUser(Role.Admin, ACME)).isTrue();
+    assertThat(ACME_ADMIN.managesUser(Role.User, DEV)).isTrue();
+    assertThat(ACME_ADMIN.managesUser(Role.DomainAdmin, ACME)).isTrue();
+    assertThat(ACME_ADMIN.managesUser(Role.Admin, ACME)).isFalse(); // an Admin whose account sits in acme
+    assertThat(ACME_ADMIN.managesUser(Role.User, OTHER)).isFalse();
+    assertThat(ACME_ADMIN.managesUser(Role.User, ACMEX)).isFalse();
+    assertThat(ALICE.managesUser(Role.User, ACME)).isFalse();
+  }
+
+  @Test
   void keysForOthers() {
     assertThat(ACME_ADMIN.mayIssueKeyFor("u-bob", Role.User, DEV)).isTrue();
     assertThat(ACME_ADMIN.mayIssueKeyFor("u-da2", Role.DomainAdmin, ACME)).isTrue();

@@ -1,28 +1,21 @@
 package io.gpucloud.service.inventory;
 
+import static io.gpucloud.service.ApiAssertions.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dropwizard.jackson.Jackson;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.dropwizard.testing.junit5.ResourceExtension;
 import io.gpucloud.service.TestDatabase;
-import io.gpucloud.service.auth.AuthSetup;
-import io.gpucloud.service.auth.Caller;
-import io.gpucloud.service.auth.Role;
-import io.gpucloud.service.errors.ErrorMappers;
-import io.gpucloud.service.errors.StrictJson;
+import io.gpucloud.service.TestResources;
 import io.gpucloud.service.instances.InstanceService;
 import io.gpucloud.service.workflows.WorkflowInspector;
 import io.gpucloud.service.workflows.WorkflowResource;
 import jakarta.ws.rs.client.Entity;
 import jakarta.ws.rs.client.Invocation;
-import jakarta.ws.rs.client.WebTarget;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
@@ -40,46 +33,19 @@ class InventoryResourcesTest {
 
   static {
     Jdbi jdbi = Jdbi.create(DB_URL != null && !DB_URL.isBlank() ? DB_URL : "jdbc:mariadb://127.0.0.1:1/none");
-    ResourceExtension.Builder b = ResourceExtension.builder()
-        .setMapper(StrictJson.configure(Jackson.newObjectMapper()))
-        .setRegisterDefaultExceptionMappers(false);
+    ResourceExtension.Builder b = TestResources.builder(TestResources::stubCallers);
     InventoryResources.create(jdbi, null, new InstanceService(jdbi, null)).forEach(b::addResource);
     b.addResource(new WorkflowResource(new WorkflowInspector(null, "default", "http://localhost:8233")));
-    ErrorMappers.all().forEach(b::addProvider);
-    AuthSetup.components(InventoryResourcesTest::lookup).forEach(b::addProvider);
     RESOURCES = b.build();
   }
 
-  static Optional<Caller> lookup(String key) {
-    return switch (key) {
-      case "admin" -> Optional.of(new Caller("u-admin", "admin", "acc-1", "dom-1", Role.Admin));
-      case "user" -> Optional.of(new Caller("u-alice", "alice", "acc-2", "dom-1", Role.User));
-      default -> Optional.empty();
-    };
-  }
-
   private static Invocation.Builder as(String key, String path) {
-    String[] parts = path.split("\\?", 2);
-    WebTarget t = RESOURCES.target(parts[0]);
-    if (parts.length == 2) {
-      for (String kv : parts[1].split("&")) {
-        String[] p = kv.split("=", 2);
-        t = t.queryParam(p[0], p.length == 2 ? p[1] : "");
-      }
-    }
-    return t.request().header(HttpHeaders.AUTHORIZATION, "Bearer " + key);
+    return TestResources.request(RESOURCES, key, path);
   }
 
   @SuppressWarnings("unchecked")
   private static Map<String, Object> map(Response r) {
     return r.readEntity(Map.class);
-  }
-
-  private static void assertError(Response r, int status, String messagePart) {
-    assertThat(r.getStatus()).isEqualTo(status);
-    Map<String, Object> body = map(r);
-    assertThat(body).containsEntry("code", status);
-    assertThat((String) body.get("message")).contains(messagePart);
   }
 
   @Test

@@ -6,7 +6,6 @@ import com.google.protobuf.Timestamp;
 import io.gpucloud.service.common.Iso;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.failure.ApplicationFailure;
-import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class WorkflowInspectorTest {
