@@ -50,11 +50,7 @@ class ResourcesDatabaseTest {
   @BeforeAll
   static void setUp() {
     Jdbi jdbi = TestDatabase.jdbi();
-    AdminBootstrap.ensureAdmin(jdbi);
-    CALLERS.put("admin", jdbi.withHandle(h -> h.createQuery("SELECT u.id, u.name, u.account_id, a.domain_id FROM users u"
-            + " JOIN accounts a ON a.id = u.account_id WHERE u.role = 'Admin' ORDER BY u.created_at LIMIT 1")
-        .map((rs, ctx) -> new Caller(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), Role.Admin))
-        .one()));
+    CALLERS.put("admin", TestDatabase.admin());
   }
 
   private static Invocation.Builder as(String key, String path) {

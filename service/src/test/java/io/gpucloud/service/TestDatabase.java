@@ -1,6 +1,9 @@
 package io.gpucloud.service;
 
 import io.gpucloud.migrations.Migrations;
+import io.gpucloud.service.auth.AdminBootstrap;
+import io.gpucloud.service.auth.Caller;
+import io.gpucloud.service.auth.Role;
 import java.sql.SQLException;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.sqlobject.SqlObjectPlugin;
@@ -15,6 +18,7 @@ import org.mariadb.jdbc.MariaDbDataSource;
 public final class TestDatabase {
   public static final String ENV = "GPUCLOUD_API_TEST_DB_URL";
   private static Jdbi jdbi;
+  private static Caller admin;
 
   private TestDatabase() {}
 
@@ -42,5 +46,18 @@ public final class TestDatabase {
       }
     }
     return jdbi;
+  }
+
+  /** The first Admin of the test database (the bootstrap one, created when there is none). */
+  public static synchronized Caller admin() {
+    if (admin == null) {
+      Jdbi j = jdbi();
+      AdminBootstrap.ensureAdmin(j);
+      admin = j.withHandle(h -> h.createQuery("SELECT u.id, u.name, u.account_id, a.domain_id FROM users u"
+              + " JOIN accounts a ON a.id = u.account_id WHERE u.role = 'Admin' ORDER BY u.created_at LIMIT 1")
+          .map((rs, ctx) -> new Caller(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), Role.Admin))
+          .one());
+    }
+    return admin;
   }
 }

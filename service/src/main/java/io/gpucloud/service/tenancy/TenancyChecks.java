@@ -29,6 +29,18 @@ final class TenancyChecks {
     return value == null ? null : name(field, value);
   }
 
+  /**
+   * The new name of a PUT of a domain, account or project (null when left out); the parent, which
+   * cannot change, may be repeated as it is (an id compared case-insensitively), else 400 {@code moved}.
+   */
+  static String rename(String name, String parentField, String parent, String currentParent, String moved) {
+    String p = optionalId(parentField, parent);
+    if (p != null && !p.equalsIgnoreCase(String.valueOf(currentParent))) {
+      throw ApiException.badRequest(moved);
+    }
+    return optionalName("name", name);
+  }
+
   /** An optional id (any non-blank text up to 64 characters), trimmed; null when absent or blank. */
   static String optionalId(String field, String value) {
     return Checks.optionalText(field, value, MAX_ID);

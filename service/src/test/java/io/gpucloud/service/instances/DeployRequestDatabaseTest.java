@@ -23,7 +23,7 @@ class DeployRequestDatabaseTest {
   @Test
   void theInstanceCopiesItsOfferingAndAKeyRepliesTheSame() {
     Jdbi jdbi = TestDatabase.jdbi();
-    AdminBootstrap.ensureAdmin(jdbi);
+    TestDatabase.admin(); // makes sure ROOT exists
     String domain = UUID.randomUUID().toString();
     String account = UUID.randomUUID().toString();
     String card = UUID.randomUUID().toString();
