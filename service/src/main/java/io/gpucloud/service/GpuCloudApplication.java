@@ -8,7 +8,6 @@ import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.db.ManagedDataSource;
 import io.gpucloud.migrations.Migrations;
-import io.gpucloud.service.api.ApiResources;
 import io.gpucloud.service.auth.AdminBootstrap;
 import io.gpucloud.service.auth.ApiKeyAuthenticator;
 import io.gpucloud.service.auth.AuthSetup;
@@ -18,10 +17,16 @@ import io.gpucloud.service.db.EmbeddedDbCommand;
 import io.gpucloud.service.db.MigrateCommand;
 import io.gpucloud.service.errors.ErrorMappers;
 import io.gpucloud.service.errors.StrictJson;
+import io.gpucloud.service.instances.InstanceResource;
+import io.gpucloud.service.instances.InstanceService;
+import io.gpucloud.service.inventory.InventoryResources;
 import io.gpucloud.service.jobs.JobDependencies;
 import io.gpucloud.service.jobs.QuartzManaged;
 import io.gpucloud.service.temporal.TemporalHealthCheck;
 import io.gpucloud.service.temporal.TemporalManaged;
+import io.gpucloud.service.tenancy.TenancyResources;
+import io.gpucloud.service.workflows.WorkflowInspector;
+import io.gpucloud.service.workflows.WorkflowResource;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -99,10 +104,11 @@ public class GpuCloudApplication extends Application<GpuCloudConfiguration> {
     ErrorMappers.all().forEach(env.jersey()::register);
     AuthSetup.components(new ApiKeyAuthenticator(jdbi)).forEach(env.jersey()::register);
     env.jersey().register(new UserResource(jdbi));
-    ApiResources.create(jdbi, temporal.client(), config.getTemporal().getNamespace(), config.getTemporal().getUiUrl())
-        .forEach(env.jersey()::register);
-    io.gpucloud.service.tenancy.TenancyResources.create(jdbi).forEach(env.jersey()::register);
-    env.jersey().register(new io.gpucloud.service.instances.InstanceResource(
-        new io.gpucloud.service.instances.InstanceService(jdbi, temporal.client())));
+    InstanceService instances = new InstanceService(jdbi, temporal.client());
+    InventoryResources.create(jdbi, temporal.client(), instances).forEach(env.jersey()::register);
+    env.jersey().register(new WorkflowResource(new WorkflowInspector(
+        temporal.client(), config.getTemporal().getNamespace(), config.getTemporal().getUiUrl())));
+    TenancyResources.create(jdbi).forEach(env.jersey()::register);
+    env.jersey().register(new InstanceResource(instances));
   }
 }

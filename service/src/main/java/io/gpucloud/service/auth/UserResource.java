@@ -54,19 +54,12 @@ public class UserResource {
   @RolesAllowed({Role.ADMIN, Role.DOMAIN_ADMIN, Role.USER})
   public List<UserView> list(@Auth Caller caller) {
     return jdbi.withHandle(h -> {
-      Scope scope = scope(h, caller);
-      String where = switch (scope.role()) {
-        case Admin -> "";
-        case DomainAdmin -> " WHERE LEFT(d.path, CHAR_LENGTH(:prefix)) = :prefix";
-        case User -> " WHERE u.id = :self";
-      };
-      var q = h.createQuery(SELECT_USER + where + " ORDER BY u.created_at, u.name");
-      if (scope.role() == Role.DomainAdmin) {
-        q.bind("prefix", scope.domainPath());
-      } else if (scope.role() == Role.User) {
-        q.bind("self", caller.userId());
-      }
-      return q.map((rs, ctx) -> new Scoped(toView(rs), rs.getString("domain_path")))
+      Scope scope = Scope.read(h, caller);
+      return h.createQuery(SELECT_USER + " WHERE " + Scope.SQL_IN_LIST_PREFIX
+              + " AND (:onlyUser IS NULL OR u.id = :onlyUser) ORDER BY u.created_at, u.name")
+          .bind("prefix", scope.listPrefix())
+          .bind("onlyUser", scope.onlyUser())
+          .map((rs, ctx) -> new Scoped(toView(rs), rs.getString("domain_path")))
           .list().stream()
           .filter(u -> scope.seesUser(u.user().id(), u.domainPath()))
           .map(Scoped::user)
@@ -79,7 +72,7 @@ public class UserResource {
   @RolesAllowed({Role.ADMIN, Role.DOMAIN_ADMIN, Role.USER})
   public UserView get(@Auth Caller caller, @PathParam("id") String userId) {
     return jdbi.withHandle(h -> {
-      Scope scope = scope(h, caller);
+      Scope scope = Scope.read(h, caller);
       return findScoped(h, userId)
           .filter(u -> scope.seesUser(u.user().id(), u.domainPath()))
           .map(Scoped::user)
@@ -95,7 +88,7 @@ public class UserResource {
   @RolesAllowed({Role.ADMIN, Role.DOMAIN_ADMIN})
   public Response create(@Auth Caller caller, @NotNull @Valid CreateUserRequest req) {
     UserView user = jdbi.inTransaction(h -> {
-      Scope scope = scope(h, caller);
+      Scope scope = Scope.read(h, caller);
       String accountId = req.accountId() != null && !req.accountId().isBlank()
           ? req.accountId().trim()
           : (scope.isAdmin() ? adminAccountId(h).orElse(caller.accountId()) : caller.accountId());
@@ -139,7 +132,7 @@ public class UserResource {
   @RolesAllowed({Role.ADMIN, Role.DOMAIN_ADMIN, Role.USER})
   public Response createKey(@Auth Caller caller, @PathParam("id") String userId) {
     NewKey created = jdbi.inTransaction(h -> {
-      Scope scope = scope(h, caller);
+      Scope scope = Scope.read(h, caller);
       Scoped target = findScoped(h, userId)
           .filter(u -> scope.seesUser(u.user().id(), u.domainPath()))
           .orElseThrow(() -> ApiException.notFound("no user with id " + userId));
@@ -159,8 +152,9 @@ public class UserResource {
   @RolesAllowed({Role.ADMIN, Role.DOMAIN_ADMIN})
   public UserView update(@Auth Caller caller, @PathParam("id") String userId, @NotNull @Valid UpdateUserRequest req) {
     return jdbi.inTransaction(h -> {
-      Scoped target = managed(h, caller, userId);
-      if (!scope(h, caller).mayGrant(req.role(), target.domainPath())) {
+      Scope scope = Scope.read(h, caller);
+      Scoped target = managed(scope, h, userId);
+      if (!scope.mayGrant(req.role(), target.domainPath())) {
         throw ApiException.forbidden("forbidden: only an Admin may grant the role " + req.role());
       }
       if (target.user().role() == Role.Admin && req.role() != Role.Admin && otherAdmins(h, userId) == 0) {
@@ -178,7 +172,7 @@ public class UserResource {
   @RolesAllowed({Role.ADMIN, Role.DOMAIN_ADMIN})
   public void delete(@Auth Caller caller, @PathParam("id") String userId) {
     jdbi.useTransaction(h -> {
-      Scoped target = managed(h, caller, userId);
+      Scoped target = managed(Scope.read(h, caller), h, userId);
       if (userId.equals(caller.userId())) {
         throw ApiException.conflict("a user cannot delete itself");
       }
@@ -195,7 +189,7 @@ public class UserResource {
   @RolesAllowed({Role.ADMIN, Role.DOMAIN_ADMIN, Role.USER})
   public void revokeKey(@Auth Caller caller, @PathParam("id") String userId, @PathParam("keyId") String keyId) {
     jdbi.useTransaction(h -> {
-      Scope scope = scope(h, caller);
+      Scope scope = Scope.read(h, caller);
       Scoped target = findScoped(h, userId)
           .filter(u -> scope.seesUser(u.user().id(), u.domainPath()))
           .filter(u -> scope.mayIssueKeyFor(u.user().id(), u.user().role(), u.domainPath()))
@@ -209,13 +203,11 @@ public class UserResource {
   }
 
   /** A user the caller may manage; one it cannot see is 404, one it sees but may not manage 403. */
-  private Scoped managed(Handle h, Caller caller, String userId) {
-    Scope scope = scope(h, caller);
+  private static Scoped managed(Scope scope, Handle h, String userId) {
     Scoped target = findScoped(h, userId)
         .filter(u -> scope.seesUser(u.user().id(), u.domainPath()))
         .orElseThrow(() -> ApiException.notFound("no user with id " + userId));
-    if (!scope.managesContentsOf(target.domainPath())
-        || (target.user().role() == Role.Admin && !scope.isAdmin())) {
+    if (!scope.managesUser(target.user().role(), target.domainPath())) {
       throw ApiException.forbidden("forbidden: user " + userId + " is outside what you manage");
     }
     return target;
@@ -247,16 +239,6 @@ public class UserResource {
   private static Optional<Scoped> findScoped(Handle h, String id) {
     return h.createQuery(SELECT_USER + " WHERE u.id = :id").bind("id", id)
         .map((rs, ctx) -> new Scoped(toView(rs), rs.getString("domain_path"))).findFirst();
-  }
-
-  /** The caller's scope (its domain path read from the database). */
-  static Scope scope(Handle h, Caller caller) {
-    String path = h.createQuery("SELECT path FROM domains WHERE id = :id").bind("id", caller.domainId())
-        .mapTo(String.class).findFirst().orElse(null);
-    if (path == null && !caller.isAdmin()) {
-      throw ApiException.forbidden("forbidden: the caller's domain no longer exists");
-    }
-    return Scope.of(caller, path);
   }
 
   private static Optional<UserView> findUser(Handle h, String id) {

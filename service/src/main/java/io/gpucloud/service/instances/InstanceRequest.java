@@ -1,7 +1,7 @@
 package io.gpucloud.service.instances;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import io.gpucloud.service.api.Checks;
+import io.gpucloud.service.common.Checks;
 
 /** POST /instances body. The offering decides CPU, RAM and GPUs; deploy takes no GPU parameter. */
 @JsonIgnoreProperties(ignoreUnknown = true)

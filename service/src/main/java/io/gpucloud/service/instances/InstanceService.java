@@ -2,13 +2,16 @@ package io.gpucloud.service.instances;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gpucloud.activities.inventory.InventoryActivities;
 import io.gpucloud.service.ApiException;
-import io.gpucloud.service.api.Checks;
-import io.gpucloud.service.api.SqlErrors;
 import io.gpucloud.service.auth.Caller;
+import io.gpucloud.service.auth.Scope;
+import io.gpucloud.service.common.Checks;
+import io.gpucloud.service.common.Iso;
+import io.gpucloud.service.common.SqlErrors;
+import io.gpucloud.service.tenancy.OfferingRow;
 import io.gpucloud.workflows.DeployStarter;
 import io.gpucloud.workflows.DomainXmlWorkflow;
-import io.gpucloud.activities.inventory.InventoryActivities;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -36,17 +39,6 @@ public class InstanceService {
     this.temporal = temporal;
   }
 
-  /** Who sees what: Admin all, DomainAdmin their domain subtree, User their own account. */
-  record Scope(String accountId, String domainPath, boolean admin) {}
-
-  Scope scope(Caller caller) {
-    return switch (caller.role()) {
-      case Admin -> new Scope(null, null, true);
-      case DomainAdmin -> new Scope(null, jdbi.onDemand(InstanceDao.class).domainPath(caller.domainId()), false);
-      case User -> new Scope(caller.accountId(), null, false);
-    };
-  }
-
   /**
    * Records the instance (Creating) and starts its Deploy workflow. With an Idempotency-Key, a
    * repeated request returns the first reply and starts nothing new.
@@ -60,7 +52,7 @@ public class InstanceService {
     try {
       // one handle, one transaction: the checks, the insert and the reply read back
       view = jdbi.inTransaction(h -> {
-        InstanceDao tx = h.attach(InstanceDao.class);
+        DeployRequestDao tx = h.attach(DeployRequestDao.class);
         if (key != null) {
           Optional<String> earlier = tx.idempotentReply(caller.userId(), key);
           if (earlier.isPresent()) {
@@ -76,14 +68,15 @@ public class InstanceService {
         if (req.projectId() != null) {
           String owner = tx.projectAccount(req.projectId())
               .orElseThrow(() -> ApiException.badRequest("projectId " + req.projectId() + " does not exist"));
-          if (!owner.equals(caller.accountId()) && !mayActFor(caller, owner, tx)) {
+          if (!owner.equals(caller.accountId())
+              && !Scope.read(h, caller).mayDeployFor(owner, tx.accountDomainPath(owner))) {
             throw ApiException.badRequest("projectId " + req.projectId() + " does not exist");
           }
           accountId = owner;
         }
         tx.insert(id, req.name(), "i-" + id, accountId, req.projectId(), caller.userId(), offering, req.templateId(),
             workflowId);
-        InstanceView v = toView(new InstanceReads(h).get(id, null, null).orElseThrow(), List.of(), false);
+        InstanceView v = toView(new InstanceReads(h).inserted(id), List.of(), false);
         if (key != null) {
           tx.rememberReply(caller.userId(), key, write(v));
         }
@@ -94,21 +87,12 @@ public class InstanceService {
         throw e;
       }
       // a concurrent request with the same key won: answer with its reply
-      view = read(jdbi.onDemand(InstanceDao.class).idempotentReply(caller.userId(), key).orElseThrow(() -> e));
+      view = read(jdbi.onDemand(DeployRequestDao.class).idempotentReply(caller.userId(), key).orElseThrow(() -> e));
     }
     // a repeated key answers with the first reply; starting again covers a crash between recording and
     // starting (the workflow id is the instance's, so an existing deploy is not started twice)
     startDeploy(view);
     return view;
-  }
-
-  /** Admin: any account; DomainAdmin: accounts in its subtree; User: only its own. */
-  private boolean mayActFor(Caller caller, String accountId, InstanceDao dao) {
-    return switch (caller.role()) {
-      case Admin -> true;
-      case DomainAdmin -> dao.accountDomainPath(accountId).startsWith(dao.domainPath(caller.domainId()));
-      case User -> false;
-    };
   }
 
   private void startDeploy(InstanceView v) {
@@ -123,35 +107,57 @@ public class InstanceService {
     }
   }
 
+  /** The instances the caller sees (see {@link Scope}), newest first; state filters when not null. */
   public List<InstanceView> list(Caller caller, String state) {
-    Scope s = scope(caller);
     return jdbi.withHandle(h -> {
+      Scope scope = Scope.read(h, caller);
       InstanceReads dao = new InstanceReads(h);
-      List<InstanceRow> rows = dao.list(s.accountId(), s.domainPath(), state);
-      Map<String, List<DeviceOfInstance>> devices = rows.isEmpty() ? Map.of()
-          : dao.devicesOf(rows.stream().map(InstanceRow::id).toList()).stream()
-              .collect(Collectors.groupingBy(DeviceOfInstance::instanceId));
-      return rows.stream().map(r -> toView(r, devices.getOrDefault(r.id(), List.of()), s.admin())).toList();
+      List<InstanceViewRow> rows = dao.list(scope, state).stream()
+          .filter(r -> scope.seesInstance(r.accountId(), r.domainPath()))
+          .toList();
+      Map<String, List<DeviceOfInstance>> devices = devicesByInstance(dao, rows);
+      return rows.stream().map(r -> toView(r, devices.getOrDefault(r.id(), List.of()), scope.isAdmin())).toList();
     });
   }
 
+  /** One instance the caller sees; 404 for one it does not (or that does not exist). */
   public InstanceView get(Caller caller, String id) {
-    Scope s = scope(caller);
     return jdbi.withHandle(h -> {
+      Scope scope = Scope.read(h, caller);
       InstanceReads dao = new InstanceReads(h);
-      InstanceRow r = dao.get(id, s.accountId(), s.domainPath())
+      InstanceViewRow r = dao.get(id, scope)
+          .filter(i -> scope.seesInstance(i.accountId(), i.domainPath()))
           .orElseThrow(() -> ApiException.notFound("instance " + id + " does not exist"));
-      return toView(r, dao.devicesOf(List.of(id)), s.admin());
+      return toView(r, dao.devicesOf(List.of(id)), scope.isAdmin());
     });
   }
 
-  /** Devices of the instances the caller may see, as the tenant sees them (no host, no address). */
+  /**
+   * Devices of the instances the caller sees (of the one with id instanceId when not null), as a
+   * tenant sees them (no host, no address); in the order of the instance list, then bus address.
+   */
   public List<TenantDevice> devicesVisibleTo(Caller caller, String instanceId) {
-    return list(caller, null).stream()
-        .filter(i -> instanceId == null || i.id().equals(instanceId))
-        .flatMap(i -> i.devices().stream().map(d -> new TenantDevice(d.id(), i.id(), i.name(), d.type(),
-            d.cardName(), d.profileName(), d.state())))
-        .toList();
+    return jdbi.withHandle(h -> {
+      Scope scope = Scope.read(h, caller);
+      InstanceReads dao = new InstanceReads(h);
+      List<InstanceViewRow> rows = (instanceId == null ? dao.list(scope, null) : dao.get(instanceId, scope).stream()
+              .filter(r -> r.id().equals(instanceId)).toList())
+          .stream()
+          .filter(r -> scope.seesDevice(r.accountId(), r.domainPath()))
+          .toList();
+      Map<String, List<DeviceOfInstance>> devices = devicesByInstance(dao, rows);
+      return rows.stream()
+          .flatMap(r -> devices.getOrDefault(r.id(), List.of()).stream().map(d -> new TenantDevice(d.id(), r.id(),
+              r.name(), d.type(), d.cardName(), d.profileName(), d.state())))
+          .toList();
+    });
+  }
+
+  /** The devices of the rows' instances, each instance's in bus-address order; one query. */
+  private static Map<String, List<DeviceOfInstance>> devicesByInstance(InstanceReads dao, List<InstanceViewRow> rows) {
+    return rows.isEmpty() ? Map.of()
+        : dao.devicesOf(rows.stream().map(InstanceViewRow::id).toList()).stream()
+            .collect(Collectors.groupingBy(DeviceOfInstance::instanceId));
   }
 
   /** A device as a tenant sees it. */
@@ -181,7 +187,7 @@ public class InstanceService {
     }
   }
 
-  static InstanceView toView(InstanceRow r, List<DeviceOfInstance> devices, boolean admin) {
+  static InstanceView toView(InstanceViewRow r, List<DeviceOfInstance> devices, boolean admin) {
     String cards = io.gpucloud.service.tenancy.OfferingView.gpuCards(r.gpuCount(), r.cardName(), r.profileName());
     List<InstanceView.Device> devs = devices.stream()
         .map(d -> new InstanceView.Device(d.id(), d.type(), d.cardName(), d.profileName(),
@@ -190,7 +196,7 @@ public class InstanceService {
     return new InstanceView(r.id(), r.name(), r.vmName(), r.state(), r.errorReason(), r.accountId(),
         r.accountName(), r.projectId(), r.offeringId(), r.offeringName(), r.templateId(), r.cpuCores(), r.cpuMhz(),
         r.memoryMb(), r.gpuCount(), r.cardName(), r.profileName(), cards, r.workflowId(),
-        r.createdAt() == null ? null : r.createdAt().toString(), admin ? r.hostId() : null,
+        Iso.of(r.createdAt()), admin ? r.hostId() : null,
         admin ? r.hostName() : null, devs);
   }
 

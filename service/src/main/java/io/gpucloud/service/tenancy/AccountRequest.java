@@ -12,10 +12,7 @@ public record AccountRequest(String name, String domainId) {
 
   /** The new name, or null when left out; domainId, when given, must be the current one. */
   public String validateUpdate(String currentDomainId) {
-    String d = TenancyChecks.optionalId("domainId", domainId);
-    if (d != null && !d.equalsIgnoreCase(currentDomainId)) {
-      throw io.gpucloud.service.ApiException.badRequest("domainId is immutable: an account cannot be moved");
-    }
-    return TenancyChecks.optionalName("name", name);
+    return TenancyChecks.rename(name, "domainId", domainId, currentDomainId,
+        "domainId is immutable: an account cannot be moved");
   }
 }

@@ -3,122 +3,93 @@ package io.gpucloud.service.tenancy;
 import io.gpucloud.controlplane.limits.Limits;
 import io.gpucloud.controlplane.limits.ScopeType;
 import io.gpucloud.service.ApiException;
-import io.gpucloud.service.api.Checks;
-import io.gpucloud.service.api.SqlErrors;
 import io.gpucloud.service.auth.Caller;
-import io.gpucloud.service.auth.Role;
 import io.gpucloud.service.auth.Scope;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.JdbiException;
 
 /** Accounts: each in one domain; users, projects and instances belong to an account. */
-public class AccountService {
-  private final Jdbi jdbi;
-  private final Limits limits;
-
+public class AccountService extends ScopedService<AccountRow, AccountRequest, AccountView> {
   public AccountService(Jdbi jdbi, Limits limits) {
-    this.jdbi = jdbi;
-    this.limits = limits;
+    super(jdbi, limits, ScopeType.ACCOUNT, "domainId");
   }
 
-  public AccountView create(Caller caller, AccountRequest request) {
-    AccountRequest.Valid v = Checks.body(request).validateCreate();
-    try {
-      return jdbi.inTransaction(h -> {
-        TenancyDao dao = h.attach(TenancyDao.class);
-        Scope scope = Scopes.of(h, caller);
-        String domainId = v.domainId() == null ? caller.domainId() : v.domainId();
-        DomainRow domain = dao.domain(domainId)
-            .filter(d -> scope.seesDomain(d.path()))
-            .orElseThrow(() -> ApiException.badRequest("domainId: no domain with id " + domainId));
-        if (!scope.managesContentsOf(domain.path())) {
-          throw ApiException.forbidden("forbidden: cannot create accounts in " + domain.path());
-        }
-        String id = UUID.randomUUID().toString();
-        dao.insertAccount(id, v.name(), domain.id());
-        return AccountView.of(dao.account(id).orElseThrow());
-      });
-    } catch (JdbiException e) {
-      if (SqlErrors.duplicateKey(e)) {
-        throw ApiException.conflict("an account named '" + v.name() + "' already exists in that domain");
-      }
-      if (SqlErrors.missingParent(e)) {
-        throw ApiException.badRequest("domainId: no domain with id " + v.domainId());
-      }
-      throw e;
+  @Override
+  Optional<AccountRow> find(TenancyDao dao, String id) {
+    return dao.account(id);
+  }
+
+  @Override
+  Optional<AccountRow> lock(TenancyDao dao, String id) {
+    dao.lockAccount(id);
+    return dao.account(id);
+  }
+
+  @Override
+  boolean sees(Scope scope, AccountRow a) {
+    return scope.seesAccount(a.id(), a.domainPath());
+  }
+
+  @Override
+  boolean manages(Scope scope, AccountRow a) {
+    return scope.managesAccount(a.domainPath());
+  }
+
+  @Override
+  AccountView view(AccountRow a) {
+    return AccountView.of(a);
+  }
+
+  @Override
+  List<AccountRow> rows(TenancyDao dao, Scope scope, String domainId, String name) {
+    return dao.accounts(scope.listPrefix(), scope.onlyAccount(), domainId, name);
+  }
+
+  @Override
+  NewObject validateCreate(AccountRequest request) {
+    AccountRequest.Valid v = request.validateCreate();
+    return new NewObject(v.name(), v.domainId());
+  }
+
+  @Override
+  String validateUpdate(AccountRequest request, AccountRow current) {
+    return request.validateUpdate(current.domainId());
+  }
+
+  @Override
+  String nameOf(AccountRequest request) {
+    return request.name();
+  }
+
+  @Override
+  String insert(TenancyDao dao, Scope scope, Caller caller, NewObject v) {
+    String domainId = v.parentId() == null ? caller.domainId() : v.parentId();
+    DomainRow domain = dao.domain(domainId)
+        .filter(d -> scope.seesDomain(d.path()))
+        .orElseThrow(() -> ApiException.badRequest("domainId: no domain with id " + domainId));
+    if (!scope.managesContentsOf(domain.path())) {
+      throw ApiException.forbidden("forbidden: cannot create accounts in " + domain.path());
     }
+    String id = UUID.randomUUID().toString();
+    dao.insertAccount(id, v.name(), domain.id());
+    return id;
   }
 
-  public List<AccountView> list(Caller caller, String domainId, String name) {
-    String d = TenancyChecks.optionalId("domainId", domainId);
-    String n = Checks.optionalText("name", name, Checks.MAX_NAME);
-    return jdbi.withHandle(h -> {
-      Scope scope = Scopes.of(h, caller);
-      String only = scope.role() == Role.User ? caller.accountId() : null;
-      return h.attach(TenancyDao.class).accounts(scope.listPrefix(), only, d, n).stream()
-          .filter(a -> scope.seesAccount(a.id(), a.domainPath()))
-          .map(AccountView::of)
-          .toList();
-    });
+  @Override
+  void rename(TenancyDao dao, AccountRow a, String newName) {
+    dao.renameAccount(a.id(), newName);
   }
 
-  public AccountView get(Caller caller, String id) {
-    return jdbi.withHandle(h -> AccountView.of(visible(h, Scopes.of(h, caller), id)));
-  }
-
-  public AccountView update(Caller caller, String id, AccountRequest request) {
-    AccountRequest r = Checks.body(request);
-    try {
-      return jdbi.inTransaction(h -> {
-        TenancyDao dao = h.attach(TenancyDao.class);
-        Scope scope = Scopes.of(h, caller);
-        dao.lockAccount(id);
-        AccountRow a = visible(h, scope, id);
-        String name = r.validateUpdate(a.domainId());
-        if (!scope.managesAccount(a.domainPath())) {
-          throw ApiException.forbidden("forbidden: cannot change account " + a.name());
-        }
-        if (name != null && !name.equals(a.name())) {
-          dao.renameAccount(id, name);
-        }
-        return AccountView.of(dao.account(id).orElseThrow());
-      });
-    } catch (JdbiException e) {
-      if (SqlErrors.duplicateKey(e)) {
-        throw ApiException.conflict("an account named '" + r.name() + "' already exists in that domain");
-      }
-      throw e;
+  @Override
+  void refuseDelete(TenancyDao dao, Caller caller, AccountRow a) {
+    if (a.id().equals(caller.accountId())) {
+      throw ApiException.conflict("account " + a.name() + " is the caller's own account");
     }
-  }
-
-  public void delete(Caller caller, String id) {
-    try {
-      jdbi.useTransaction(h -> {
-        TenancyDao dao = h.attach(TenancyDao.class);
-        Scope scope = Scopes.of(h, caller);
-        dao.lockAccount(id);
-        AccountRow a = visible(h, scope, id);
-        if (!scope.managesAccount(a.domainPath())) {
-          throw ApiException.forbidden("forbidden: cannot delete account " + a.name());
-        }
-        if (id.equals(caller.accountId())) {
-          throw ApiException.conflict("account " + a.name() + " is the caller's own account");
-        }
-        refuseWhile(dao.countUsers(id), "user", a);
-        refuseWhile(dao.countInstances(id), "instance", a);
-        refuseWhile(dao.countProjects(id), "project", a);
-        limits.deleteOverrides(h, ScopeType.ACCOUNT, id);
-        dao.deleteAccount(id);
-      });
-    } catch (JdbiException e) {
-      if (SqlErrors.referenced(e)) {
-        throw ApiException.conflict("account " + id + " still has users, instances or projects");
-      }
-      throw e;
-    }
+    refuseWhile(dao.countUsers(a.id()), "user", a);
+    refuseWhile(dao.countInstances(a.id()), "instance", a);
+    refuseWhile(dao.countProjects(a.id()), "project", a);
   }
 
   private static void refuseWhile(long n, String what, AccountRow a) {
@@ -127,13 +98,23 @@ public class AccountService {
     }
   }
 
-  static AccountRow visible(Handle h, Scope scope, String id) {
-    return h.attach(TenancyDao.class).account(id)
-        .filter(a -> scope.seesAccount(a.id(), a.domainPath()))
-        .orElseThrow(() -> notFound(id));
+  @Override
+  void remove(TenancyDao dao, String id) {
+    dao.deleteAccount(id);
   }
 
-  static ApiException notFound(String id) {
-    return ApiException.notFound("account " + id + " not found");
+  @Override
+  String duplicateName(String name) {
+    return "an account named '" + name + "' already exists in that domain";
+  }
+
+  @Override
+  String missingParent(NewObject v) {
+    return "domainId: no domain with id " + v.parentId();
+  }
+
+  @Override
+  String stillReferenced(String id) {
+    return "account " + id + " still has users, instances or projects";
   }
 }

@@ -1,7 +1,10 @@
 package io.gpucloud.service.tenancy;
 
-public record AccountView(String id, String name, String domainId, String domainPath, String createdAt) {
+import io.gpucloud.service.common.Iso;
+
+public record AccountView(String id, String name, String domainId, String domainPath, String createdAt)
+    implements ScopedView {
   static AccountView of(AccountRow a) {
-    return new AccountView(a.id(), a.name(), a.domainId(), a.domainPath(), TenancyChecks.iso(a.createdAt()));
+    return new AccountView(a.id(), a.name(), a.domainId(), a.domainPath(), Iso.of(a.createdAt()));
   }
 }

@@ -16,7 +16,10 @@ public interface CatalogDao {
       + " c.name AS card_name FROM offerings o LEFT JOIN vgpu_profiles p ON p.id = o.vgpu_profile_id"
       + " LEFT JOIN gpu_cards c ON c.id = p.card_id";
 
-  @SqlQuery(OFFERING + " WHERE o.id = :id")
+  /** One offering: the catalogue's GET and the deploy request (DeployRequestDao) read it alike. */
+  String OFFERING_BY_ID = OFFERING + " WHERE o.id = :id";
+
+  @SqlQuery(OFFERING_BY_ID)
   Optional<OfferingRow> offering(@Bind("id") String id);
 
   @SqlQuery(OFFERING + " WHERE (:gpuEnabled IS NULL OR (o.vgpu_profile_id IS NOT NULL) = :gpuEnabled)"

@@ -12,10 +12,7 @@ public record DomainRequest(String name, String parentId) {
 
   /** The new name, or null when left out (parentId, when given, must be the current parent). */
   public String validateUpdate(String currentParentId) {
-    String p = TenancyChecks.optionalId("parentId", parentId);
-    if (p != null && !p.equalsIgnoreCase(String.valueOf(currentParentId))) {
-      throw io.gpucloud.service.ApiException.badRequest("parentId is immutable: a domain cannot be moved");
-    }
-    return TenancyChecks.optionalName("name", name);
+    return TenancyChecks.rename(name, "parentId", parentId, currentParentId,
+        "parentId is immutable: a domain cannot be moved");
   }
 }

@@ -3,139 +3,129 @@ package io.gpucloud.service.tenancy;
 import io.gpucloud.controlplane.limits.Limits;
 import io.gpucloud.controlplane.limits.ScopeType;
 import io.gpucloud.service.ApiException;
-import io.gpucloud.service.api.Checks;
-import io.gpucloud.service.api.SqlErrors;
 import io.gpucloud.service.auth.Caller;
 import io.gpucloud.service.auth.Scope;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.JdbiException;
 
 /** Domains: a tree under ROOT; path is the names from ROOT down, '/ROOT/child/'. */
-public class DomainService {
-  private final Jdbi jdbi;
-  private final Limits limits;
-
+public class DomainService extends ScopedService<DomainRow, DomainRequest, DomainView> {
   public DomainService(Jdbi jdbi, Limits limits) {
-    this.jdbi = jdbi;
-    this.limits = limits;
+    super(jdbi, limits, ScopeType.DOMAIN, "parentId");
   }
 
-  public DomainView create(Caller caller, DomainRequest request) {
-    DomainRequest.Valid v = Checks.body(request).validateCreate();
-    try {
-      return jdbi.inTransaction(h -> {
-        TenancyDao dao = h.attach(TenancyDao.class);
-        Scope scope = Scopes.of(h, caller);
-        String parentId = v.parentId() == null ? caller.domainId() : v.parentId();
-        // the parent row is locked: a rename of it waits, and our path is built from its current one
-        DomainRow parent = dao.lockDomain(parentId)
-            .filter(p -> scope.seesDomain(p.path()))
-            .orElseThrow(() -> ApiException.badRequest("parentId: no domain with id " + parentId));
-        if (!scope.managesContentsOf(parent.path())) {
-          throw ApiException.forbidden("forbidden: cannot create domains in " + parent.path());
-        }
-        String path = parent.path() + v.name() + "/";
-        if (path.length() > TenancyChecks.MAX_PATH) {
-          throw ApiException.badRequest("name: the domain path would exceed " + TenancyChecks.MAX_PATH + " characters");
-        }
-        String id = UUID.randomUUID().toString();
-        dao.insertDomain(id, v.name(), parent.id(), path);
-        return DomainView.of(dao.domain(id).orElseThrow());
-      });
-    } catch (JdbiException e) {
-      if (SqlErrors.duplicateKey(e)) {
-        throw ApiException.conflict("a domain named '" + v.name() + "' already exists in that parent domain");
-      }
-      throw e;
+  @Override
+  Optional<DomainRow> find(TenancyDao dao, String id) {
+    return dao.domain(id);
+  }
+
+  @Override
+  Optional<DomainRow> lock(TenancyDao dao, String id) {
+    return dao.lockDomain(id);
+  }
+
+  @Override
+  boolean sees(Scope scope, DomainRow d) {
+    return scope.seesDomain(d.path());
+  }
+
+  /** Rename, delete, limits of the domain itself: an Admin, or a DomainAdmin above it (not of its own domain). */
+  @Override
+  boolean manages(Scope scope, DomainRow d) {
+    return scope.managesDomain(d.path());
+  }
+
+  @Override
+  DomainView view(DomainRow d) {
+    return DomainView.of(d);
+  }
+
+  @Override
+  List<DomainRow> rows(TenancyDao dao, Scope scope, String parentId, String name) {
+    return dao.domains(scope.listPrefix(), scope.onlyDomainPath(), parentId, name);
+  }
+
+  @Override
+  NewObject validateCreate(DomainRequest request) {
+    DomainRequest.Valid v = request.validateCreate();
+    return new NewObject(v.name(), v.parentId());
+  }
+
+  @Override
+  String validateUpdate(DomainRequest request, DomainRow current) {
+    return request.validateUpdate(current.parentId());
+  }
+
+  @Override
+  String nameOf(DomainRequest request) {
+    return request.name();
+  }
+
+  @Override
+  String insert(TenancyDao dao, Scope scope, Caller caller, NewObject v) {
+    String parentId = v.parentId() == null ? caller.domainId() : v.parentId();
+    // the parent row is locked: a rename of it waits, and our path is built from its current one
+    DomainRow parent = dao.lockDomain(parentId)
+        .filter(p -> scope.seesDomain(p.path()))
+        .orElseThrow(() -> ApiException.badRequest("parentId: no domain with id " + parentId));
+    if (!scope.managesContentsOf(parent.path())) {
+      throw ApiException.forbidden("forbidden: cannot create domains in " + parent.path());
+    }
+    String path = parent.path() + v.name() + "/";
+    if (path.length() > TenancyChecks.MAX_PATH) {
+      throw ApiException.badRequest("name: the domain path would exceed " + TenancyChecks.MAX_PATH + " characters");
+    }
+    String id = UUID.randomUUID().toString();
+    dao.insertDomain(id, v.name(), parent.id(), path);
+    return id;
+  }
+
+  /** Renames the domain and rewrites the paths of its subtree (the row is locked). */
+  @Override
+  void rename(TenancyDao dao, DomainRow d, String newName) {
+    if (d.isRoot()) {
+      throw ApiException.badRequest("name: the root domain cannot be renamed");
+    }
+    String parentPath = d.path().substring(0, d.path().length() - d.name().length() - 1);
+    String newPath = parentPath + newName + "/";
+    dao.renameDomain(d.id(), newName);
+    dao.movePaths(d.path(), newPath);
+  }
+
+  @Override
+  void refuseDelete(TenancyDao dao, Caller caller, DomainRow d) {
+    if (d.isRoot()) {
+      throw ApiException.conflict("the root domain " + d.path() + " cannot be deleted");
+    }
+    long subs = dao.countSubdomains(d.id());
+    if (subs > 0) {
+      throw ApiException.conflict("domain " + d.path() + " has " + subs + (subs == 1 ? " sub-domain" : " sub-domains"));
+    }
+    long accounts = dao.countAccountsIn(d.id());
+    if (accounts > 0) {
+      throw ApiException.conflict("domain " + d.path() + " has " + accounts + (accounts == 1 ? " account" : " accounts"));
     }
   }
 
-  public List<DomainView> list(Caller caller, String parentId, String name) {
-    String p = TenancyChecks.optionalId("parentId", parentId);
-    String n = Checks.optionalText("name", name, Checks.MAX_NAME);
-    return jdbi.withHandle(h -> {
-      Scope scope = Scopes.of(h, caller);
-      String exact = scope.role() == io.gpucloud.service.auth.Role.User ? scope.domainPath() : null;
-      return h.attach(TenancyDao.class).domains(scope.listPrefix(), exact, p, n).stream()
-          .filter(d -> scope.seesDomain(d.path()))
-          .map(DomainView::of)
-          .toList();
-    });
+  @Override
+  void remove(TenancyDao dao, String id) {
+    dao.deleteDomain(id);
   }
 
-  public DomainView get(Caller caller, String id) {
-    return jdbi.withHandle(h -> DomainView.of(visible(h, Scopes.of(h, caller), id)));
+  @Override
+  String duplicateName(String name) {
+    return "a domain named '" + name + "' already exists in that parent domain";
   }
 
-  public DomainView update(Caller caller, String id, DomainRequest request) {
-    DomainRequest r = Checks.body(request);
-    try {
-      return jdbi.inTransaction(h -> {
-        TenancyDao dao = h.attach(TenancyDao.class);
-        Scope scope = Scopes.of(h, caller);
-        DomainRow d = dao.lockDomain(id).filter(x -> scope.seesDomain(x.path())).orElseThrow(() -> notFound(id));
-        String name = r.validateUpdate(d.parentId());
-        if (!scope.managesDomain(d.path())) {
-          throw ApiException.forbidden("forbidden: only an Admin or a DomainAdmin above it may change domain " + d.path());
-        }
-        if (name == null || name.equals(d.name())) {
-          return DomainView.of(d);
-        }
-        if (d.isRoot()) {
-          throw ApiException.badRequest("name: the root domain cannot be renamed");
-        }
-        String parentPath = d.path().substring(0, d.path().length() - d.name().length() - 1);
-        String newPath = parentPath + name + "/";
-        dao.renameDomain(id, name);
-        dao.movePaths(d.path(), newPath);
-        return DomainView.of(dao.domain(id).orElseThrow());
-      });
-    } catch (JdbiException e) {
-      if (SqlErrors.duplicateKey(e)) {
-        throw ApiException.conflict("a domain named '" + r.name() + "' already exists in that parent domain");
-      }
-      throw e;
-    }
+  @Override
+  String stillReferenced(String id) {
+    return "domain " + id + " still has sub-domains, accounts or projects";
   }
 
-  public void delete(Caller caller, String id) {
-    try {
-      jdbi.useTransaction(h -> {
-        TenancyDao dao = h.attach(TenancyDao.class);
-        Scope scope = Scopes.of(h, caller);
-        DomainRow d = dao.lockDomain(id).filter(x -> scope.seesDomain(x.path())).orElseThrow(() -> notFound(id));
-        if (!scope.managesDomain(d.path())) {
-          throw ApiException.forbidden("forbidden: only an Admin or a DomainAdmin above it may delete domain " + d.path());
-        }
-        if (d.isRoot()) {
-          throw ApiException.conflict("the root domain " + d.path() + " cannot be deleted");
-        }
-        long subs = dao.countSubdomains(id);
-        if (subs > 0) {
-          throw ApiException.conflict("domain " + d.path() + " has " + subs + (subs == 1 ? " sub-domain" : " sub-domains"));
-        }
-        long accounts = dao.countAccountsIn(id);
-        if (accounts > 0) {
-          throw ApiException.conflict("domain " + d.path() + " has " + accounts + (accounts == 1 ? " account" : " accounts"));
-        }
-        limits.deleteOverrides(h, ScopeType.DOMAIN, id);
-        dao.deleteDomain(id);
-      });
-    } catch (JdbiException e) {
-      if (SqlErrors.referenced(e)) {
-        throw ApiException.conflict("domain " + id + " still has sub-domains, accounts or projects");
-      }
-      throw e;
-    }
-  }
-
-  static DomainRow visible(org.jdbi.v3.core.Handle h, Scope scope, String id) {
-    return h.attach(TenancyDao.class).domain(id).filter(d -> scope.seesDomain(d.path())).orElseThrow(() -> notFound(id));
-  }
-
-  static ApiException notFound(String id) {
-    return ApiException.notFound("domain " + id + " not found");
+  @Override
+  String forbidden(String action, DomainRow d) {
+    return "forbidden: only an Admin or a DomainAdmin above it may " + action + " domain " + d.path();
   }
 }

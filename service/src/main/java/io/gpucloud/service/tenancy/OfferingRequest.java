@@ -1,7 +1,7 @@
 package io.gpucloud.service.tenancy;
 
 import io.gpucloud.service.ApiException;
-import io.gpucloud.service.api.Checks;
+import io.gpucloud.service.common.Checks;
 import java.util.Locale;
 import java.util.Set;
 

@@ -1,5 +1,7 @@
 package io.gpucloud.service.tenancy;
 
+import io.gpucloud.service.common.Iso;
+
 /**
  * An offering as tenants pick it; gpuCards reads like the console's column, e.g.
  * "2 x ACS Simulated Graphics Card Pro (sim-8q)" (null without GPU).
@@ -24,7 +26,7 @@ public record OfferingView(
   static OfferingView of(OfferingRow o) {
     return new OfferingView(o.id(), o.name(), o.description(), o.cpuCores(), o.cpuMhz(), o.memoryMb(),
         o.gpuCount(), o.gpuDisplay(), o.numaPolicy(), o.vgpuProfileId(), o.profileName(), o.cardId(), o.cardName(),
-        gpuCards(o.gpuCount(), o.cardName(), o.profileName()), TenancyChecks.iso(o.createdAt()));
+        gpuCards(o.gpuCount(), o.cardName(), o.profileName()), Iso.of(o.createdAt()));
   }
 
   /** "2 x ACS Simulated Graphics Card Pro (sim-8q)", as the reference UI shows GPU cards; null without GPUs. */

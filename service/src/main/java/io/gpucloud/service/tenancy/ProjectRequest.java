@@ -12,10 +12,7 @@ public record ProjectRequest(String name, String accountId) {
 
   /** The new name, or null when left out; accountId, when given, must be the current owner. */
   public String validateUpdate(String currentAccountId) {
-    String a = TenancyChecks.optionalId("accountId", accountId);
-    if (a != null && !a.equalsIgnoreCase(currentAccountId)) {
-      throw io.gpucloud.service.ApiException.badRequest("accountId is immutable: a project keeps its owner");
-    }
-    return TenancyChecks.optionalName("name", name);
+    return TenancyChecks.rename(name, "accountId", accountId, currentAccountId,
+        "accountId is immutable: a project keeps its owner");
   }
 }

@@ -3,122 +3,105 @@ package io.gpucloud.service.tenancy;
 import io.gpucloud.controlplane.limits.Limits;
 import io.gpucloud.controlplane.limits.ScopeType;
 import io.gpucloud.service.ApiException;
-import io.gpucloud.service.api.Checks;
-import io.gpucloud.service.api.SqlErrors;
 import io.gpucloud.service.auth.Caller;
-import io.gpucloud.service.auth.Role;
 import io.gpucloud.service.auth.Scope;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.JdbiException;
 
 /** Projects: owned by an account, in the account's domain; instances may count against a project. */
-public class ProjectService {
-  private final Jdbi jdbi;
-  private final Limits limits;
-
+public class ProjectService extends ScopedService<ProjectRow, ProjectRequest, ProjectView> {
   public ProjectService(Jdbi jdbi, Limits limits) {
-    this.jdbi = jdbi;
-    this.limits = limits;
+    super(jdbi, limits, ScopeType.PROJECT, "accountId");
   }
 
-  public ProjectView create(Caller caller, ProjectRequest request) {
-    ProjectRequest.Valid v = Checks.body(request).validateCreate();
-    try {
-      return jdbi.inTransaction(h -> {
-        TenancyDao dao = h.attach(TenancyDao.class);
-        Scope scope = Scopes.of(h, caller);
-        String accountId = v.accountId() == null ? caller.accountId() : v.accountId();
-        AccountRow owner = dao.account(accountId)
-            .filter(a -> scope.seesAccount(a.id(), a.domainPath()))
-            .orElseThrow(() -> ApiException.badRequest("accountId: no account with id " + accountId));
-        if (!scope.managesProject(owner.domainPath())) {
-          throw ApiException.forbidden("forbidden: cannot create projects for account " + owner.name());
-        }
-        String id = UUID.randomUUID().toString();
-        dao.insertProject(id, v.name(), owner.id(), owner.domainId());
-        return ProjectView.of(dao.project(id).orElseThrow());
-      });
-    } catch (JdbiException e) {
-      if (SqlErrors.duplicateKey(e)) {
-        throw ApiException.conflict("a project named '" + v.name() + "' already exists in that domain");
-      }
-      if (SqlErrors.missingParent(e)) {
-        throw ApiException.badRequest("accountId: no account with id " + v.accountId());
-      }
-      throw e;
+  @Override
+  Optional<ProjectRow> find(TenancyDao dao, String id) {
+    return dao.project(id);
+  }
+
+  @Override
+  Optional<ProjectRow> lock(TenancyDao dao, String id) {
+    dao.lockProject(id);
+    return dao.project(id);
+  }
+
+  @Override
+  boolean sees(Scope scope, ProjectRow p) {
+    return scope.seesProject(p.accountId(), p.domainPath());
+  }
+
+  @Override
+  boolean manages(Scope scope, ProjectRow p) {
+    return scope.managesProject(p.domainPath());
+  }
+
+  @Override
+  ProjectView view(ProjectRow p) {
+    return ProjectView.of(p);
+  }
+
+  @Override
+  List<ProjectRow> rows(TenancyDao dao, Scope scope, String accountId, String name) {
+    return dao.projects(scope.listPrefix(), scope.onlyAccount(), accountId, name);
+  }
+
+  @Override
+  NewObject validateCreate(ProjectRequest request) {
+    ProjectRequest.Valid v = request.validateCreate();
+    return new NewObject(v.name(), v.accountId());
+  }
+
+  @Override
+  String validateUpdate(ProjectRequest request, ProjectRow current) {
+    return request.validateUpdate(current.accountId());
+  }
+
+  @Override
+  String nameOf(ProjectRequest request) {
+    return request.name();
+  }
+
+  @Override
+  String insert(TenancyDao dao, Scope scope, Caller caller, NewObject v) {
+    String accountId = v.parentId() == null ? caller.accountId() : v.parentId();
+    AccountRow owner = dao.account(accountId)
+        .filter(a -> scope.seesAccount(a.id(), a.domainPath()))
+        .orElseThrow(() -> ApiException.badRequest("accountId: no account with id " + accountId));
+    if (!scope.managesProject(owner.domainPath())) {
+      throw ApiException.forbidden("forbidden: cannot create projects for account " + owner.name());
+    }
+    String id = UUID.randomUUID().toString();
+    dao.insertProject(id, v.name(), owner.id(), owner.domainId());
+    return id;
+  }
+
+  @Override
+  void rename(TenancyDao dao, ProjectRow p, String newName) {
+    dao.renameProject(p.id(), newName);
+  }
+
+  @Override
+  void refuseDelete(TenancyDao dao, Caller caller, ProjectRow p) {
+    long n = dao.countLiveProjectInstances(p.id());
+    if (n > 0) {
+      throw ApiException.conflict("project " + p.name() + " has " + n + (n == 1 ? " instance" : " instances"));
     }
   }
 
-  public List<ProjectView> list(Caller caller, String accountId, String name) {
-    String a = TenancyChecks.optionalId("accountId", accountId);
-    String n = Checks.optionalText("name", name, Checks.MAX_NAME);
-    return jdbi.withHandle(h -> {
-      Scope scope = Scopes.of(h, caller);
-      String only = scope.role() == Role.User ? caller.accountId() : null;
-      return h.attach(TenancyDao.class).projects(scope.listPrefix(), only, a, n).stream()
-          .filter(p -> scope.seesProject(p.accountId(), p.domainPath()))
-          .map(ProjectView::of)
-          .toList();
-    });
+  @Override
+  void remove(TenancyDao dao, String id) {
+    dao.deleteProject(id);
   }
 
-  public ProjectView get(Caller caller, String id) {
-    return jdbi.withHandle(h -> ProjectView.of(visible(h, Scopes.of(h, caller), id)));
+  @Override
+  String duplicateName(String name) {
+    return "a project named '" + name + "' already exists in that domain";
   }
 
-  public ProjectView update(Caller caller, String id, ProjectRequest request) {
-    ProjectRequest r = Checks.body(request);
-    try {
-      return jdbi.inTransaction(h -> {
-        TenancyDao dao = h.attach(TenancyDao.class);
-        Scope scope = Scopes.of(h, caller);
-        dao.lockProject(id);
-        ProjectRow p = visible(h, scope, id);
-        String name = r.validateUpdate(p.accountId());
-        if (!scope.managesProject(p.domainPath())) {
-          throw ApiException.forbidden("forbidden: cannot change project " + p.name());
-        }
-        if (name != null && !name.equals(p.name())) {
-          dao.renameProject(id, name);
-        }
-        return ProjectView.of(dao.project(id).orElseThrow());
-      });
-    } catch (JdbiException e) {
-      if (SqlErrors.duplicateKey(e)) {
-        throw ApiException.conflict("a project named '" + r.name() + "' already exists in that domain");
-      }
-      throw e;
-    }
-  }
-
-  public void delete(Caller caller, String id) {
-    jdbi.useTransaction(h -> {
-      TenancyDao dao = h.attach(TenancyDao.class);
-      Scope scope = Scopes.of(h, caller);
-      dao.lockProject(id);
-      ProjectRow p = visible(h, scope, id);
-      if (!scope.managesProject(p.domainPath())) {
-        throw ApiException.forbidden("forbidden: cannot delete project " + p.name());
-      }
-      long n = dao.countLiveProjectInstances(id);
-      if (n > 0) {
-        throw ApiException.conflict("project " + p.name() + " has " + n + (n == 1 ? " instance" : " instances"));
-      }
-      limits.deleteOverrides(h, ScopeType.PROJECT, id);
-      dao.deleteProject(id);
-    });
-  }
-
-  static ProjectRow visible(Handle h, Scope scope, String id) {
-    return h.attach(TenancyDao.class).project(id)
-        .filter(p -> scope.seesProject(p.accountId(), p.domainPath()))
-        .orElseThrow(() -> notFound(id));
-  }
-
-  static ApiException notFound(String id) {
-    return ApiException.notFound("project " + id + " not found");
+  @Override
+  String missingParent(NewObject v) {
+    return "accountId: no account with id " + v.parentId();
   }
 }

@@ -1,7 +1,7 @@
 package io.gpucloud.service.tenancy;
 
 import io.gpucloud.service.ApiException;
-import io.gpucloud.service.api.Checks;
+import io.gpucloud.service.common.Checks;
 
 /** Body of POST /api/v1/templates. */
 public record TemplateRequest(String name, String osType, Long rootDiskGb, String imagePath) {

@@ -1,8 +1,8 @@
 package io.gpucloud.service.tenancy;
 
 import io.gpucloud.service.ApiException;
-import io.gpucloud.service.api.Checks;
-import io.gpucloud.service.api.SqlErrors;
+import io.gpucloud.service.common.Checks;
+import io.gpucloud.service.common.SqlErrors;
 import java.util.List;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;

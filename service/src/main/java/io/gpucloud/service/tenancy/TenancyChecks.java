@@ -2,8 +2,7 @@ package io.gpucloud.service.tenancy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gpucloud.service.ApiException;
-import io.gpucloud.service.api.Checks;
-import java.time.Instant;
+import io.gpucloud.service.common.Checks;
 import java.util.regex.Pattern;
 
 /** Validation shared by the tenancy requests; every failure is a 400 naming the field. */
@@ -28,6 +27,18 @@ final class TenancyChecks {
   /** An optional name: null when absent, else as {@link #name}. */
   static String optionalName(String field, String value) {
     return value == null ? null : name(field, value);
+  }
+
+  /**
+   * The new name of a PUT of a domain, account or project (null when left out); the parent, which
+   * cannot change, may be repeated as it is (an id compared case-insensitively), else 400 {@code moved}.
+   */
+  static String rename(String name, String parentField, String parent, String currentParent, String moved) {
+    String p = optionalId(parentField, parent);
+    if (p != null && !p.equalsIgnoreCase(String.valueOf(currentParent))) {
+      throw ApiException.badRequest(moved);
+    }
+    return optionalName("name", name);
   }
 
   /** An optional id (any non-blank text up to 64 characters), trimmed; null when absent or blank. */
@@ -65,9 +76,5 @@ final class TenancyChecks {
       throw ApiException.badRequest("request body must be a JSON object");
     }
     return body;
-  }
-
-  static String iso(Instant t) {
-    return t == null ? null : t.toString();
   }
 }

@@ -1,5 +1,6 @@
 package io.gpucloud.service.tenancy;
 
+import io.gpucloud.service.auth.Scope;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
@@ -8,33 +9,28 @@ import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /**
- * domains, accounts, projects. A subtree filter is a path prefix ({@code :prefix}, null = all),
- * compared with LEFT() so LIKE wildcards in names mean nothing.
+ * domains, accounts, projects. A listing's subtree filter is {@link Scope#SQL_IN_LIST_PREFIX} on the
+ * domain (alias {@code d}) with {@code :prefix} = {@link Scope#listPrefix()} (null = all).
  */
 @RegisterConstructorMapper(DomainRow.class)
 @RegisterConstructorMapper(AccountRow.class)
 @RegisterConstructorMapper(ProjectRow.class)
 public interface TenancyDao {
-  String IN_PREFIX = "(:prefix IS NULL OR LEFT(%s, CHAR_LENGTH(:prefix)) = :prefix)";
-
   // ---- domains ----
 
-  String DOMAIN = "SELECT id, name, parent_id, path, created_at FROM domains";
+  String DOMAIN = "SELECT d.id, d.name, d.parent_id, d.path, d.created_at FROM domains d";
 
-  @SqlQuery("SELECT path FROM domains WHERE id = :id")
-  Optional<String> domainPath(@Bind("id") String id);
-
-  @SqlQuery(DOMAIN + " WHERE id = :id")
+  @SqlQuery(DOMAIN + " WHERE d.id = :id")
   Optional<DomainRow> domain(@Bind("id") String id);
 
-  @SqlQuery(DOMAIN + " WHERE id = :id FOR UPDATE")
+  @SqlQuery(DOMAIN + " WHERE d.id = :id FOR UPDATE")
   Optional<DomainRow> lockDomain(@Bind("id") String id);
 
-  @SqlQuery(DOMAIN + " WHERE (:prefix IS NULL OR LEFT(path, CHAR_LENGTH(:prefix)) = :prefix)"
-      + " AND (:exact IS NULL OR path = :exact)"
-      + " AND (:parentId IS NULL OR parent_id = :parentId)"
-      + " AND (:name IS NULL OR name = :name)"
-      + " ORDER BY path, id")
+  @SqlQuery(DOMAIN + " WHERE " + Scope.SQL_IN_LIST_PREFIX
+      + " AND (:exact IS NULL OR d.path = :exact)"
+      + " AND (:parentId IS NULL OR d.parent_id = :parentId)"
+      + " AND (:name IS NULL OR d.name = :name)"
+      + " ORDER BY d.path, d.id")
   List<DomainRow> domains(@Bind("prefix") String prefix, @Bind("exact") String exactPath,
       @Bind("parentId") String parentId, @Bind("name") String name);
 
@@ -70,7 +66,7 @@ public interface TenancyDao {
   @SqlQuery("SELECT id FROM accounts WHERE id = :id FOR UPDATE")
   Optional<String> lockAccount(@Bind("id") String id);
 
-  @SqlQuery(ACCOUNT + " WHERE (:prefix IS NULL OR LEFT(d.path, CHAR_LENGTH(:prefix)) = :prefix)"
+  @SqlQuery(ACCOUNT + " WHERE " + Scope.SQL_IN_LIST_PREFIX
       + " AND (:onlyAccount IS NULL OR a.id = :onlyAccount)"
       + " AND (:domainId IS NULL OR a.domain_id = :domainId)"
       + " AND (:name IS NULL OR a.name = :name)"
@@ -107,7 +103,7 @@ public interface TenancyDao {
   @SqlQuery("SELECT id FROM projects WHERE id = :id FOR UPDATE")
   Optional<String> lockProject(@Bind("id") String id);
 
-  @SqlQuery(PROJECT + " WHERE (:prefix IS NULL OR LEFT(d.path, CHAR_LENGTH(:prefix)) = :prefix)"
+  @SqlQuery(PROJECT + " WHERE " + Scope.SQL_IN_LIST_PREFIX
       + " AND (:onlyAccount IS NULL OR p.account_id = :onlyAccount)"
       + " AND (:accountId IS NULL OR p.account_id = :accountId)"
       + " AND (:name IS NULL OR p.name = :name)"

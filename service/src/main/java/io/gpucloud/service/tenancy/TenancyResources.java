@@ -15,11 +15,14 @@ public final class TenancyResources {
   public static List<Object> create(Jdbi jdbi) {
     jdbi.installPlugin(new SqlObjectPlugin()); // a no-op when already installed
     Limits limits = new Limits();
-    LimitService limitService = new LimitService(jdbi, limits);
+    DomainService domains = new DomainService(jdbi, limits);
+    AccountService accounts = new AccountService(jdbi, limits);
+    ProjectService projects = new ProjectService(jdbi, limits);
+    LimitService limitService = new LimitService(jdbi, limits, domains, accounts, projects);
     return List.of(
-        new DomainResource(new DomainService(jdbi, limits), limitService),
-        new AccountResource(new AccountService(jdbi, limits), limitService),
-        new ProjectResource(new ProjectService(jdbi, limits), limitService),
+        new DomainResource(domains, limitService),
+        new AccountResource(accounts, limitService),
+        new ProjectResource(projects, limitService),
         new SettingsResource(limitService),
         new OfferingResource(new OfferingService(jdbi)),
         new TemplateResource(new TemplateService(jdbi)));

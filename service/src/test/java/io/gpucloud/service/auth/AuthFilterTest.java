@@ -3,11 +3,9 @@ package io.gpucloud.service.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dropwizard.auth.Auth;
-import io.dropwizard.jackson.Jackson;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.dropwizard.testing.junit5.ResourceExtension;
-import io.gpucloud.service.errors.ErrorMappers;
-import io.gpucloud.service.errors.StrictJson;
+import io.gpucloud.service.TestResources;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -57,13 +55,7 @@ class AuthFilterTest {
   static final ResourceExtension RESOURCES;
 
   static {
-    ResourceExtension.Builder b = ResourceExtension.builder()
-        .setMapper(StrictJson.configure(Jackson.newObjectMapper()))
-        .setRegisterDefaultExceptionMappers(false)
-        .addResource(new TestResource());
-    ErrorMappers.all().forEach(b::addProvider);
-    AuthSetup.components(AuthFilterTest::lookup).forEach(b::addProvider);
-    RESOURCES = b.build();
+    RESOURCES = TestResources.builder(AuthFilterTest::lookup).addResource(new TestResource()).build();
   }
 
   private static Response get(String path, String authorization) {

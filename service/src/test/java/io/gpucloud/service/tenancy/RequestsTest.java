@@ -1,6 +1,6 @@
 package io.gpucloud.service.tenancy;
 
-import static io.gpucloud.service.tenancy.Fails.fails;
+import static io.gpucloud.service.ApiAssertions.fails;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,6 +1,6 @@
 package io.gpucloud.service.tenancy;
 
-import static io.gpucloud.service.tenancy.Fails.fails;
+import static io.gpucloud.service.ApiAssertions.fails;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.jdbi.v3.core.transaction.TransactionIsolationLevel.READ_COMMITTED;
@@ -10,7 +10,7 @@ import io.gpucloud.controlplane.limits.LimitExceededException;
 import io.gpucloud.controlplane.limits.Limits;
 import io.gpucloud.controlplane.limits.ResourceRequest;
 import io.gpucloud.controlplane.limits.ScopeType;
-import io.gpucloud.migrations.Migrations;
+import io.gpucloud.service.TestDatabase;
 import io.gpucloud.service.auth.AdminBootstrap;
 import io.gpucloud.service.auth.Caller;
 import io.gpucloud.service.auth.Role;
@@ -24,17 +24,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
-import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
-import org.mariadb.jdbc.MariaDbDataSource;
 
 /**
- * The tenancy services and {@link Limits} against a real MariaDB. Opt-in, like ApiDatabaseTest: set
- * GPUCLOUD_API_TEST_DB_URL to a JDBC URL of a database this test may migrate and write to.
+ * The tenancy services and {@link Limits} against a real MariaDB: the test database of
+ * {@link TestDatabase} (it fails without one; {@code make test} and {@code make unit} start one).
  */
-@EnabledIfEnvironmentVariable(named = "GPUCLOUD_API_TEST_DB_URL", matches = ".+")
 class TenancyDatabaseTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static Jdbi jdbi;
@@ -48,19 +44,13 @@ class TenancyDatabaseTest {
   private static UserResource users;
 
   @BeforeAll
-  static void setUp() throws Exception {
-    MariaDbDataSource ds = new MariaDbDataSource(System.getenv("GPUCLOUD_API_TEST_DB_URL"));
-    Migrations.migrate(ds);
-    jdbi = Jdbi.create(ds).installPlugin(new SqlObjectPlugin());
-    AdminBootstrap.ensureAdmin(jdbi);
-    admin = jdbi.withHandle(h -> h.createQuery("SELECT u.id, u.name, u.account_id, a.domain_id FROM users u"
-            + " JOIN accounts a ON a.id = u.account_id WHERE u.role = 'Admin' ORDER BY u.created_at LIMIT 1")
-        .map((rs, ctx) -> new Caller(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), Role.Admin))
-        .one());
+  static void setUp() {
+    jdbi = TestDatabase.jdbi();
+    admin = TestDatabase.admin();
     domains = new DomainService(jdbi, LIMITS);
     accounts = new AccountService(jdbi, LIMITS);
     projects = new ProjectService(jdbi, LIMITS);
-    limits = new LimitService(jdbi, LIMITS);
+    limits = new LimitService(jdbi, LIMITS, domains, accounts, projects);
     offerings = new OfferingService(jdbi);
     users = new UserResource(jdbi);
   }

@@ -1,20 +1,13 @@
 package io.gpucloud.service.tenancy;
 
+import static io.gpucloud.service.ApiAssertions.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dropwizard.jackson.Jackson;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.dropwizard.testing.junit5.ResourceExtension;
-import io.gpucloud.service.auth.AuthSetup;
-import io.gpucloud.service.auth.Caller;
-import io.gpucloud.service.auth.Role;
-import io.gpucloud.service.errors.ErrorMappers;
-import io.gpucloud.service.errors.StrictJson;
+import io.gpucloud.service.TestResources;
 import jakarta.ws.rs.client.Entity;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
-import java.util.Map;
-import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -25,41 +18,14 @@ class TenancyResourcesTest {
   static final ResourceExtension RESOURCES;
 
   static {
-    Jdbi jdbi = Jdbi.create("jdbc:mariadb://127.0.0.1:1/none");
-    ResourceExtension.Builder b = ResourceExtension.builder()
-        .setMapper(StrictJson.configure(Jackson.newObjectMapper()))
-        .setRegisterDefaultExceptionMappers(false);
-    TenancyResources.create(jdbi).forEach(b::addResource);
-    ErrorMappers.all().forEach(b::addProvider);
-    AuthSetup.components(TenancyResourcesTest::lookup).forEach(b::addProvider);
+    ResourceExtension.Builder b = TestResources.builder(TestResources::stubCallers);
+    TenancyResources.create(Jdbi.create("jdbc:mariadb://127.0.0.1:1/none")).forEach(b::addResource);
     RESOURCES = b.build();
   }
 
-  static Optional<Caller> lookup(String key) {
-    return switch (key) {
-      case "admin" -> Optional.of(new Caller("u-admin", "admin", "acc-1", "dom-1", Role.Admin));
-      case "user" -> Optional.of(new Caller("u-alice", "alice", "acc-2", "dom-1", Role.User));
-      default -> Optional.empty();
-    };
-  }
-
   private static Response call(String key, String method, String path, String json) {
-    String[] parts = path.split("\\?", 2);
-    var target = RESOURCES.target(parts[0]);
-    if (parts.length == 2) {
-      String[] kv = parts[1].split("=", 2);
-      target = target.queryParam(kv[0], kv[1]);
-    }
-    var req = target.request().header(HttpHeaders.AUTHORIZATION, "Bearer " + key);
+    var req = TestResources.request(RESOURCES, key, path);
     return json == null ? req.method(method) : req.method(method, Entity.json(json));
-  }
-
-  @SuppressWarnings("unchecked")
-  private static void assertError(Response r, int status, String part) {
-    assertThat(r.getStatus()).isEqualTo(status);
-    Map<String, Object> body = r.readEntity(Map.class);
-    assertThat(body).containsEntry("code", status);
-    assertThat((String) body.get("message")).contains(part);
   }
 
   @Test

@@ -1,4 +1,0 @@
-package io.gpucloud.service.api;
-
-/** Reply of POST /api/v1/hosts/{id}/discover (202). */
-public record DiscoveryStarted(String workflowId, String hostId, String hostName) {}

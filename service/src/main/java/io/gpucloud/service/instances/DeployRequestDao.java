@@ -1,0 +1,45 @@
+package io.gpucloud.service.instances;
+
+import io.gpucloud.service.tenancy.CatalogDao;
+import io.gpucloud.service.tenancy.OfferingRow;
+import java.util.Optional;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+/**
+ * What a deploy request checks and inserts. The instance views (read on every GET) are in
+ * {@link InstanceReads}.
+ */
+@RegisterConstructorMapper(OfferingRow.class)
+public interface DeployRequestDao {
+  /** The offering the instance copies its CPU, RAM, GPUs and placement policy from. */
+  @SqlQuery(CatalogDao.OFFERING_BY_ID)
+  Optional<OfferingRow> offering(@Bind("id") String id);
+
+  @SqlQuery("SELECT COUNT(*) FROM templates WHERE id = :id")
+  int templateExists(@Bind("id") String id);
+
+  @SqlQuery("SELECT account_id FROM projects WHERE id = :id")
+  Optional<String> projectAccount(@Bind("id") String id);
+
+  @SqlQuery("SELECT d.path FROM accounts a JOIN domains d ON d.id = a.domain_id WHERE a.id = :id")
+  String accountDomainPath(@Bind("id") String accountId);
+
+  @SqlUpdate("INSERT INTO instances (id, name, vm_name, account_id, project_id, user_id, offering_id, template_id,"
+      + " vgpu_profile_id, gpu_count, cpu_cores, cpu_mhz, memory_mb, gpu_display, numa_policy, state, workflow_id)"
+      + " VALUES (:id, :name, :vmName, :accountId, :projectId, :userId, :o.id, :templateId, :o.vgpuProfileId,"
+      + " :o.gpuCount, :o.cpuCores, :o.cpuMhz, :o.memoryMb, :o.gpuDisplay, :o.numaPolicy, 'Creating', :workflowId)")
+  void insert(@Bind("id") String id, @Bind("name") String name, @Bind("vmName") String vmName,
+      @Bind("accountId") String accountId, @Bind("projectId") String projectId, @Bind("userId") String userId,
+      @BindMethods("o") OfferingRow offering, @Bind("templateId") String templateId,
+      @Bind("workflowId") String workflowId);
+
+  @SqlQuery("SELECT body FROM idempotency_keys WHERE user_id = :userId AND idem_key = :key")
+  Optional<String> idempotentReply(@Bind("userId") String userId, @Bind("key") String key);
+
+  @SqlUpdate("INSERT INTO idempotency_keys (user_id, idem_key, status, body) VALUES (:userId, :key, 202, :body)")
+  void rememberReply(@Bind("userId") String userId, @Bind("key") String key, @Bind("body") String body);
+}

@@ -1,0 +1,84 @@
+package io.gpucloud.service.inventory;
+
+import io.dropwizard.auth.Auth;
+import io.gpucloud.service.auth.Caller;
+import io.gpucloud.service.auth.Role;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+
+/** Hosts (Admin): inventory view, enable/disable, GPU summary, events, discovery. */
+@Path("/api/v1/hosts")
+@Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Role.ADMIN)
+public class HostResource {
+  private final HostService hosts;
+
+  public HostResource(HostService hosts) {
+    this.hosts = hosts;
+  }
+
+  @GET
+  public List<HostView> list(
+      @Auth Caller caller,
+      @QueryParam("state") String state,
+      @QueryParam("resourceState") String resourceState,
+      @QueryParam("name") String name) {
+    return hosts.list(state, resourceState, name);
+  }
+
+  @GET
+  @Path("/{id}")
+  public HostView get(@Auth Caller caller, @PathParam("id") String id) {
+    return hosts.get(id);
+  }
+
+  @POST
+  @Path("/{id}/enable")
+  public HostView enable(@Auth Caller caller, @PathParam("id") String id) {
+    return hosts.setEnabled(id, true);
+  }
+
+  @POST
+  @Path("/{id}/disable")
+  public HostView disable(@Auth Caller caller, @PathParam("id") String id) {
+    return hosts.setEnabled(id, false);
+  }
+
+  @GET
+  @Path("/{id}/gpu-summary")
+  public List<GpuSummary.CardSummary> gpuSummary(@Auth Caller caller, @PathParam("id") String id) {
+    return hosts.gpuSummary(id);
+  }
+
+  @GET
+  @Path("/{id}/events")
+  public List<HostEventView> events(
+      @Auth Caller caller, @PathParam("id") String id, @QueryParam("limit") String limit) {
+    return hosts.events(id, parseLimit(limit));
+  }
+
+  @POST
+  @Path("/{id}/discover")
+  public Response discover(@Auth Caller caller, @PathParam("id") String id) {
+    return Response.accepted(hosts.discover(id)).build();
+  }
+
+  static Integer parseLimit(String limit) {
+    if (limit == null || limit.isBlank()) {
+      return null;
+    }
+    try {
+      return Integer.valueOf(limit.trim());
+    } catch (NumberFormatException e) {
+      throw io.gpucloud.service.ApiException.badRequest("limit must be an integer");
+    }
+  }
+}
