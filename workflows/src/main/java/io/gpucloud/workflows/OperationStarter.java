@@ -1,6 +1,7 @@
 package io.gpucloud.workflows;
 
 import io.gpucloud.activities.SearchAttributeKeys;
+import io.gpucloud.activities.instance.Operation;
 import io.gpucloud.activities.instance.OperationRequest;
 import io.gpucloud.activities.inventory.InventoryActivities;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
@@ -33,10 +34,41 @@ public final class OperationStarter {
         .build();
   }
 
+  /**
+   * Starts host maintenance ({@code gpuInstances}: "migrate" or "stop") under {@code workflowId}
+   * ({@code maintenance-<host>-<n>}), with the host's name as search attribute; returns the id.
+   */
+  public static String startMaintenance(WorkflowClient client, String workflowId, String hostId, String hostName,
+      String gpuInstances, String summary) {
+    SearchAttributes.Builder attributes = SearchAttributes.newBuilder();
+    if (hostName != null) {
+      attributes.set(SearchAttributeKeys.HOST_NAME, hostName);
+    }
+    WorkflowOptions options = WorkflowOptions.newBuilder()
+        .setWorkflowId(workflowId)
+        .setTaskQueue(InventoryActivities.CONTROL_PLANE_QUEUE)
+        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
+        .setTypedSearchAttributes(attributes.build())
+        .setStaticSummary(summary)
+        .build();
+    try {
+      WorkflowClient.start(client.newWorkflowStub(MaintenanceWorkflow.class, options)::run, hostId, gpuInstances);
+    } catch (WorkflowExecutionAlreadyStarted e) {
+      // the same request again: already running or done
+    }
+    return workflowId;
+  }
+
   /** Starts {@code request}'s workflow; returns its id. */
   public static String start(WorkflowClient client, OperationRequest request, String workflowId, String accountName,
       String hostName, String summary) {
     WorkflowOptions options = options(workflowId, request.instanceId(), accountName, hostName, summary);
+    if (request.operation() == Operation.DESTROY) {
+      // destroy-<id> is one id per instance: a destroy that failed (instance Error) may run again
+      options = WorkflowOptions.newBuilder(options)
+          .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY)
+          .build();
+    }
     try {
       switch (request.operation()) {
         case STOP -> WorkflowClient.start(client.newWorkflowStub(StopWorkflow.class, options)::run, request);

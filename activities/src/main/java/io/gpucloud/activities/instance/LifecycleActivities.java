@@ -19,6 +19,30 @@ public interface LifecycleActivities {
   @ActivityMethod(name = "DescribeInstance")
   InstanceSpec describe(String instanceId);
 
+  /**
+   * Where the instance is: the id of its host ({@code hostId} null when on none) and the same spec
+   * as {@link #describe}. The workflows that need the host's id (migration's source, start's
+   * preferred host) call this instead of describe.
+   */
+  @ActivityMethod(name = "LocateInstance")
+  Reservation locate(String instanceId);
+
+  /**
+   * What the API does before it starts an operation's workflow, for the operations a workflow
+   * begins itself (host maintenance's stop, migrate and start children). In one transaction: the
+   * instance moves with one conditional update from any state of {@code request.operation().from()}
+   * to the operation's transitional state, its operation counter goes up by one, and the request's
+   * event is written (Scheduled, by {@code request.userId()}; null: the system). {@code
+   * request.previousState()} is ignored. Returns the workflow id
+   * ({@code operation.workflowId(instanceId, n)}), the request with {@code previousState} set to the
+   * state the instance left, and the account's name. Fails with {@link
+   * InstanceActivities#INVALID_STATE} (not retried), naming the current state, when the instance is
+   * in none of those states. A repeat with the same {@code idempotencyKey} returns the first call's
+   * result and changes nothing (a local activity may run again after a worker crash).
+   */
+  @ActivityMethod(name = "BeginOperation")
+  BegunOperation beginOperation(OperationRequest request, String idempotencyKey);
+
   /** The effective gpu.detach.on.stop for the instance: its domain's, else the nearest ancestor's, else global. */
   @ActivityMethod(name = "DetachOnStop")
   boolean detachOnStop(String instanceId);
