@@ -5,7 +5,6 @@ import io.gpucloud.activities.instance.InstanceSpec;
 import io.gpucloud.activities.instance.InstanceState;
 import io.gpucloud.activities.instance.LifecycleActivities;
 import io.gpucloud.activities.instance.OperationRequest;
-import io.gpucloud.activities.model.DeviceType;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -40,7 +39,7 @@ public class DestroyWorkflowImpl implements DestroyWorkflow {
       if (spec.hostName() != null) {
         HostInstanceActivities host = Steps.onHost(spec.hostName(), hostPickupTimeout);
         host.tearDownDomain(spec);
-        if (spec.devices().stream().anyMatch(d -> d.type() == DeviceType.MDEV)) {
+        if (Steps.hasMdevs(spec)) {
           // mdevs kept at stop were not created by this domain's last set-up
           host.removeMdevs(spec);
         }

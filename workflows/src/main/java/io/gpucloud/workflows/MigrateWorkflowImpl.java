@@ -56,7 +56,7 @@ public class MigrateWorkflowImpl implements MigrateWorkflow {
                 : "the target host cannot take the instance now"), InstanceActivities.INSUFFICIENT_CAPACITY);
       }
       target[0] = r.hostId();
-      if (spec.hostName() != null && !spec.devices().isEmpty()) {
+      if (Steps.hasMdevs(spec)) {
         Steps.onHost(spec.hostName(), hostPickupTimeout).removeMdevs(spec);
       }
       lifecycle.completeMigration(id, source.hostId(), r.hostId());

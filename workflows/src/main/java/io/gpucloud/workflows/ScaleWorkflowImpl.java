@@ -4,7 +4,6 @@ import io.gpucloud.activities.instance.InstanceSpec;
 import io.gpucloud.activities.instance.InstanceState;
 import io.gpucloud.activities.instance.LifecycleActivities;
 import io.gpucloud.activities.instance.OperationRequest;
-import io.gpucloud.activities.model.DeviceType;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -34,7 +33,7 @@ public class ScaleWorkflowImpl implements ScaleWorkflow {
     InstanceSpec spec = lifecycle.describe(request.instanceId());
     Steps.upsertHostName(spec.hostName());
     try {
-      if (spec.hostName() != null && spec.devices().stream().anyMatch(d -> d.type() == DeviceType.MDEV)) {
+      if (Steps.hasMdevs(spec)) {
         Steps.onHost(spec.hostName(), hostPickupTimeout).removeMdevs(spec);
       }
       lifecycle.applyOffering(request.instanceId(), request.offeringId());

@@ -7,6 +7,7 @@ import io.gpucloud.activities.instance.InstanceSpec;
 import io.gpucloud.activities.instance.InstanceState;
 import io.gpucloud.activities.instance.LifecycleActivities;
 import io.gpucloud.activities.instance.OperationRequest;
+import io.gpucloud.activities.model.DeviceType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.activity.LocalActivityOptions;
 import io.temporal.api.enums.v1.TimeoutType;
@@ -178,6 +179,11 @@ final class Steps {
   static String failedType(OperationRequest request) {
     String op = request.operation().name();
     return op.charAt(0) + op.substring(1).toLowerCase() + "Failed";
+  }
+
+  /** Whether the instance holds vGPUs (mdevs its host created for it). */
+  static boolean hasMdevs(InstanceSpec spec) {
+    return spec.hostName() != null && spec.devices().stream().anyMatch(d -> d.type() == DeviceType.MDEV);
   }
 
   /** libvirt writes {@code id='N'} on the {@code <domain>} element of an active domain only. */
