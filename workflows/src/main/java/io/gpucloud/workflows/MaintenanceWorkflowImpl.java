@@ -3,6 +3,7 @@ package io.gpucloud.workflows;
 import io.gpucloud.activities.SearchAttributeKeys;
 import io.gpucloud.activities.instance.BegunOperation;
 import io.gpucloud.activities.instance.InstanceActivities;
+import io.gpucloud.activities.instance.InstanceState;
 import io.gpucloud.activities.instance.LifecycleActivities;
 import io.gpucloud.activities.instance.Operation;
 import io.gpucloud.activities.instance.OperationRequest;
@@ -10,6 +11,7 @@ import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.common.SearchAttributes;
 import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.ChildWorkflowFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.ChildWorkflowOptions;
@@ -58,7 +60,7 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
       }
     }
     if (!blocking.isEmpty()) {
-      throw io.temporal.failure.ApplicationFailure.newNonRetryableFailure(
+      throw ApplicationFailure.newNonRetryableFailure(
           "the host stays PrepareForMaintenance: " + String.join("; ", blocking), "MaintenanceFailed", lines);
     }
     lifecycle.setHostResourceState(hostId, MAINTENANCE, EVENT_DONE, workflowId);
@@ -73,8 +75,14 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
       if (!InstanceActivities.INVALID_STATE.equals(Steps.failureType(null, e))) {
         return new Outcome(instanceId + ": not stopped: " + Steps.reason(e), true);
       }
-      // not Running: Stopped (or in another request's hands, which the message names)
-      wasRunning = false;
+      InstanceState now = currentState(e);
+      if (now != null && now != InstanceState.Stopped) {
+        // another request has it (or it failed meanwhile): what becomes of it is not this workflow's
+        // to decide, and while that request runs a domain may run here
+        return new Outcome(instanceId + ": left as it is (" + Steps.reason(e) + ")",
+            !now.stable() || now == InstanceState.Running);
+      }
+      wasRunning = false; // Stopped
       if (!migrate) {
         return new Outcome(instanceId + ": left as it is (" + Steps.reason(e) + ")", false);
       }
@@ -86,7 +94,14 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
     }
     try {
       child(instanceId, Operation.MIGRATE);
-    } catch (ActivityFailure | ChildWorkflowFailure f) {
+    } catch (ActivityFailure e) {
+      // refused: neither Running nor Stopped any more, changed meanwhile by another request, which may
+      // run a domain here; any other failure to begin leaves it Stopped
+      InstanceState now = currentState(e);
+      boolean refused = InstanceActivities.INVALID_STATE.equals(Steps.failureType(null, e));
+      return new Outcome(instanceId + ": not migrated (" + Steps.reason(e) + ")",
+          refused && (now == null || !now.stable() || now == InstanceState.Running));
+    } catch (ChildWorkflowFailure f) {
       return new Outcome(instanceId + (wasRunning ? ": stopped, not migrated: " : ": not migrated, stays Stopped: ")
           + Steps.reason(f), false);
     }
@@ -134,6 +149,18 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
       default -> throw new IllegalArgumentException("not a maintenance step: " + operation);
     }
     return begun.workflowId();
+  }
+
+  /** The state a refused BeginOperation found the instance in (its failure's details), or null. */
+  static InstanceState currentState(ActivityFailure e) {
+    if (e.getCause() instanceof ApplicationFailure app) {
+      try {
+        return app.getDetails().get(InstanceState.class);
+      } catch (RuntimeException noDetails) {
+        return null;
+      }
+    }
+    return null;
   }
 
   private String hostOf(String instanceId) {

@@ -182,6 +182,8 @@ abstract class LifecycleTestSupport {
     final Map<String, Inst> instances = new HashMap<>();
     boolean detach;
     boolean limitExceeded;
+    /** Runs after gpuInstancesOnHost has answered (another request racing the maintenance). */
+    Runnable afterListing = () -> {};
     /** Hosts with room for one more instance's devices. */
     Set<String> room = Set.of();
 
@@ -207,7 +209,7 @@ abstract class LifecycleTestSupport {
       calls.add("begin:" + request.operation() + ":" + request.instanceId());
       if (!request.operation().from().contains(i.state)) {
         throw ApplicationFailure.newNonRetryableFailure("instance " + i.id + " is " + i.state,
-            InstanceActivities.INVALID_STATE);
+            InstanceActivities.INVALID_STATE, i.state);
       }
       InstanceState previous = i.state;
       i.state = request.operation().transitional();
@@ -328,9 +330,11 @@ abstract class LifecycleTestSupport {
     @Override
     public List<String> gpuInstancesOnHost(String hostId) {
       calls.add("gpuInstancesOnHost:" + hostId);
-      return instances.values().stream()
+      List<String> ids = instances.values().stream()
           .filter(i -> hostId.equals(i.hostId) && Set.of(InstanceState.Running, InstanceState.Stopped).contains(i.state))
           .map(i -> i.id).sorted().toList();
+      afterListing.run();
+      return ids;
     }
 
     @Override

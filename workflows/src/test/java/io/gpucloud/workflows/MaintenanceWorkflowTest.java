@@ -104,6 +104,25 @@ class MaintenanceWorkflowTest extends LifecycleTestSupport {
   }
 
   @Test
+  void anInstanceAnotherRequestTookMeanwhileKeepsTheHostOutOfMaintenance() {
+    host("h1", "H1");
+    host("h2", "H2");
+    cp.room = Set.of("h2");
+    Inst a = instance("inst-a", InstanceState.Stopped, "h1", true, DeviceType.PCI);
+    Inst b = instance("inst-b", InstanceState.Stopped, "h1", true, DeviceType.PCI);
+    cp.afterListing = () -> a.state = InstanceState.Starting; // a tenant's start, just before the maintenance's steps
+    try {
+      maintain("stop");
+      throw new AssertionError("maintenance did not fail");
+    } catch (WorkflowFailedException e) {
+      assertThat(((ApplicationFailure) e.getCause()).getOriginalMessage())
+          .isEqualTo("the host stays PrepareForMaintenance: inst-a: left as it is (instance inst-a is Starting)");
+    }
+    assertThat(b.state).isEqualTo(InstanceState.Stopped);
+    assertThat(calls).doesNotContain("hostState:h1:Maintenance:HOST.MAINTENANCE.DONE");
+  }
+
+  @Test
   void anEmptyHostGoesStraightToMaintenance() {
     host("h1", "H1");
     assertThat(maintain("migrate")).isEmpty();

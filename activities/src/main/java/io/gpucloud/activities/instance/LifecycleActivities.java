@@ -36,9 +36,11 @@ public interface LifecycleActivities {
    * request.previousState()} is ignored. Returns the workflow id
    * ({@code operation.workflowId(instanceId, n)}), the request with {@code previousState} set to the
    * state the instance left, and the account's name. Fails with {@link
-   * InstanceActivities#INVALID_STATE} (not retried), naming the current state, when the instance is
-   * in none of those states. A repeat with the same {@code idempotencyKey} returns the first call's
-   * result and changes nothing (a local activity may run again after a worker crash).
+   * InstanceActivities#INVALID_STATE} (not retried) when the instance is in none of those states:
+   * the message names the current state, and the failure's details hold it ({@code
+   * ApplicationFailure.newNonRetryableFailure(message, INVALID_STATE, currentState)}). A repeat with
+   * the same {@code idempotencyKey} returns the first call's result and changes nothing (a local
+   * activity may run again after a worker crash).
    */
   @ActivityMethod(name = "BeginOperation")
   BegunOperation beginOperation(OperationRequest request, String idempotencyKey);
