@@ -8,6 +8,7 @@ import io.gpucloud.activities.instance.OperationRequest;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
+import org.slf4j.Logger;
 
 /**
  * Destroy, from Running, Stopped or Error: on its host (if it has one) the domain is stopped if it
@@ -18,6 +19,8 @@ import java.time.Duration;
  * failure) repeats the idempotent steps.
  */
 public class DestroyWorkflowImpl implements DestroyWorkflow {
+  private static final Logger LOG = Workflow.getLogger(DestroyWorkflowImpl.class);
+
   private final Duration hostPickupTimeout;
   private final LifecycleActivities lifecycle = Steps.controlPlane(LifecycleActivities.class);
 
@@ -50,6 +53,7 @@ public class DestroyWorkflowImpl implements DestroyWorkflow {
           ? Steps.unreachable(spec.hostName(), "destroy", hostPickupTimeout) + "; its devices stay held" : Steps.reason(e),
           Steps.failedType(request));
     }
+    LOG.info("{} destroyed (host {})", id, spec.hostName());
     lifecycle.markDestroyed(id, Workflow.getInfo().getWorkflowId());
   }
 }

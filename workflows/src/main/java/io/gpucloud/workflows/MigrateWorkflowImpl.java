@@ -11,17 +11,21 @@ import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Saga;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
+import org.slf4j.Logger;
 
 /**
  * Cold migration of a Stopped instance. A stopped domain is undefined on every host (stop undefines
  * it) and its root disk is on storage both hosts share, so nothing is copied or defined here: the
  * next start builds the domain on the new host. Steps: reserve the same devices on the target (undo:
- * release them there); remove the instance's mdevs on the source (before its source devices go Free,
- * so that no mdev outlives its device; start recreates missing mdevs, so this is harmless if the
- * migration is undone); move the instance, its target devices Allocated and its source devices
+ * release them there); remove the instance's mdevs on the source, when it holds vGPUs (before its
+ * source devices go Free, so that no mdev outlives its device and no later removal can hit another
+ * instance's; start recreates missing mdevs, so this is harmless if the migration is undone; the
+ * source host is not needed at all otherwise); move the instance, its target devices Allocated and its source devices
  * released, in one transaction. Any failure is undone and leaves it Stopped on the source.
  */
 public class MigrateWorkflowImpl implements MigrateWorkflow {
+  private static final Logger LOG = Workflow.getLogger(MigrateWorkflowImpl.class);
+
   private final Duration hostPickupTimeout;
   private final LifecycleActivities lifecycle = Steps.controlPlane(LifecycleActivities.class);
 
@@ -67,6 +71,7 @@ public class MigrateWorkflowImpl implements MigrateWorkflow {
           ? Steps.unreachable(spec.hostName(), "migration", hostPickupTimeout) : Steps.reason(e),
           Steps.failureType(request, e));
     }
+    LOG.info("{} moved from {} to {}", id, spec.hostName(), target[0]);
     lifecycle.finish(request, InstanceState.Stopped, Workflow.getInfo().getWorkflowId(), null);
   }
 }

@@ -8,6 +8,7 @@ import io.gpucloud.activities.instance.OperationRequest;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
+import org.slf4j.Logger;
 
 /**
  * Reboot: on the instance's host, with both state hooks (onStop, then onStart). A reboot that fails
@@ -15,6 +16,8 @@ import java.time.Duration;
  * reboot up did nothing, and the instance stays Running.
  */
 public class RebootWorkflowImpl implements RebootWorkflow {
+  private static final Logger LOG = Workflow.getLogger(RebootWorkflowImpl.class);
+
   private final Duration hostPickupTimeout;
   private final LifecycleActivities lifecycle = Steps.controlPlane(LifecycleActivities.class);
 
@@ -45,6 +48,7 @@ public class RebootWorkflowImpl implements RebootWorkflow {
       InstanceState to = Steps.stillRunning(host, spec) ? InstanceState.Running : InstanceState.Error;
       throw Steps.failed(lifecycle, request, to, Steps.reason(e), Steps.failedType(request));
     }
+    LOG.info("domain {} rebooted on {}", spec.vmName(), spec.hostName());
     lifecycle.finish(request, InstanceState.Running, Workflow.getInfo().getWorkflowId(), null);
   }
 }

@@ -7,6 +7,7 @@ import io.gpucloud.activities.instance.OperationRequest;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
+import org.slf4j.Logger;
 
 /**
  * Scale of a Stopped instance to another offering: CPU, memory, GPU profile and count, limits checked
@@ -16,6 +17,8 @@ import java.time.Duration;
  * or failed scale changes nothing and fails with the reason.
  */
 public class ScaleWorkflowImpl implements ScaleWorkflow {
+  private static final Logger LOG = Workflow.getLogger(ScaleWorkflowImpl.class);
+
   private final Duration hostPickupTimeout;
   private final LifecycleActivities lifecycle = Steps.controlPlane(LifecycleActivities.class);
 
@@ -42,6 +45,7 @@ public class ScaleWorkflowImpl implements ScaleWorkflow {
           ? Steps.unreachable(spec.hostName(), "scale", hostPickupTimeout) : Steps.reason(e),
           Steps.failureType(request, e));
     }
+    LOG.info("{} now has offering {}", request.instanceId(), request.offeringId());
     lifecycle.finish(request, InstanceState.Stopped, Workflow.getInfo().getWorkflowId(), null);
   }
 }
