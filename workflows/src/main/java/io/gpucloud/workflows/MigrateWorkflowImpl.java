@@ -16,12 +16,16 @@ import org.slf4j.Logger;
 /**
  * Cold migration of a Stopped instance. A stopped domain is undefined on every host (stop undefines
  * it) and its root disk is on storage both hosts share, so nothing is copied or defined here: the
- * next start builds the domain on the new host. Steps: reserve the same devices on the target (undo:
- * release them there); remove the instance's mdevs on the source, when it holds vGPUs (before its
- * source devices go Free, so that no mdev outlives its device and no later removal can hit another
- * instance's; start recreates missing mdevs, so this is harmless if the migration is undone; the
- * source host is not needed at all otherwise); move the instance, its target devices Allocated and its source devices
- * released, in one transaction. Any failure is undone and leaves it Stopped on the source.
+ * next start builds the domain on the new host. Steps:
+ * <ol>
+ *   <li>reserve the same devices on the target (undo: release them there);
+ *   <li>when it holds vGPUs, remove its mdevs on the source, before its source devices go Free, so
+ *       that no mdev outlives its device and no later removal can hit another instance's (start
+ *       recreates missing mdevs, so this is harmless if the migration is undone; without vGPUs the
+ *       source host is not needed at all);
+ *   <li>move the instance: its target devices Allocated, its source devices released, one transaction.
+ * </ol>
+ * Any failure is undone and leaves it Stopped on the source.
  */
 public class MigrateWorkflowImpl implements MigrateWorkflow {
   private static final Logger LOG = Workflow.getLogger(MigrateWorkflowImpl.class);
