@@ -101,6 +101,11 @@ class HostInstanceActivitiesImplTest {
     return log;
   }
 
+  /** The directory of H1's storage pool in its test-driver document (the spec's default pool, host-local). */
+  Path poolDir() {
+    return TestDriverXml.poolDirectory(h1Spec, tmp.resolve("H1.xml"));
+  }
+
   static boolean active(Connect c, String vm) throws Exception {
     return c.domainLookupByName(vm).isActive() == 1;
   }
@@ -122,7 +127,8 @@ class HostInstanceActivitiesImplTest {
     Path log = stateHookLog();
     InstanceSpec s = spec("i-2-30-VM", false, pci("0000:00:01.0", 0));
     int before = domainCount(h1);
-    assertThat(acts.setUpDomain(s)).containsExactly("prepared 1 device(s)", "defined domain i-2-30-VM",
+    assertThat(acts.setUpDomain(s)).containsExactly("prepared 1 device(s)",
+        "root disk " + poolDir().resolve("root-" + s.instanceId() + ".qcow2"), "defined domain i-2-30-VM",
         "started domain i-2-30-VM");
     assertThat(acts.domainXml("i-2-30-VM")).contains("<address domain='0x0000' bus='0x00' slot='0x01' function='0x0'/>");
     assertThat(active(h1, "i-2-30-VM")).isTrue();
