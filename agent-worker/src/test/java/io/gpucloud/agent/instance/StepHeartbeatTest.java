@@ -45,7 +45,7 @@ class StepHeartbeatTest {
     h1 = new Connect(TestDriverXml.write(HostSpecLoader.load(Path.of("..", "hosts", "H1.yml")), tmp.resolve("H1.xml")),
         false);
     env = TestActivityEnvironment.newInstance();
-    env.registerActivitiesImplementations(new HostInstanceActivitiesImpl(h1, hooks,
+    env.registerActivitiesImplementations(HostInstanceActivitiesImplTest.onSimulated(h1, hooks,
         new HookRunner(Duration.ofSeconds(30), 1 << 20), tmp.resolve("state")));
     env.setActivityHeartbeatListener(String.class, detail -> {
       beats.add(detail);
