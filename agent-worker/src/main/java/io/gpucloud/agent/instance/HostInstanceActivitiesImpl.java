@@ -31,10 +31,10 @@ import org.libvirt.Connect;
  * <p>The activities are made of steps, each public and idempotent on its own: setUpDomain is prepareDevices,
  * the root disk, defineDomain, startDomain; tearDownDomain is undefineDomain, releaseDevices and the undo of the
  * root disk (deleted only when that same set-up created it). The operations: stopDomain (ACPI shutdown, destroy
- * after the grace period, onStop, undefine), rebootDomain (onStop, reboot, onStart), removeMdevs, deleteRootDisk. Every step, and each activity as a
- * whole, runs under a lock per vmName, so two attempts at the same instance never interleave their libvirt calls;
- * different instances run in parallel. A step that runs long is reported as the activity's heartbeat
- * ({@link StepHeartbeat}).
+ * after the grace period, onStop, undefine), rebootDomain (onStop, reboot, onStart), removeMdevs, deleteRootDisk.
+ * Every step, and each activity as a whole, runs under a lock per vmName, so two attempts at the same instance
+ * never interleave their libvirt calls; different instances run in parallel. A step that runs long is reported as
+ * the activity's heartbeat ({@link StepHeartbeat}).
  *
  * <p>The parts: {@link PciDevices} (PCI devices must exist), {@link MdevManager} (mdevs created for the instance
  * and only those removed, through an {@link MdevBackend}), {@link DomainLifecycle} (the libvirt domain),
