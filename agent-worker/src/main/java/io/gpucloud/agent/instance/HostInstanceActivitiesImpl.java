@@ -50,6 +50,7 @@ public class HostInstanceActivitiesImpl implements HostInstanceActivities {
   private final DomainLifecycle domains;
   private final InstanceHooks hooks;
   private final RootDisks rootDisks;
+  private final RebootMarks rebootMarks;
   private volatile Supplier<String> setUpIds = HostInstanceActivitiesImpl::currentWorkflowId;
   private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
@@ -99,11 +100,12 @@ public class HostInstanceActivitiesImpl implements HostInstanceActivities {
     this.domains = new DomainLifecycle(connect, journal, host.topology());
     this.hooks = new InstanceHooks(hooksDir, hooks);
     this.rootDisks = new RootDisks(connect, host.storagePool(), host.volumes(), new CreatedDisks(stateDir));
+    this.rebootMarks = new RebootMarks(stateDir);
   }
 
   /**
-   * Where the set-up id comes from (default: the activity's workflow id, null outside an activity): tests name the
-   * set-ups they run as plain calls.
+   * Where the id of a set-up or a reboot comes from (default: the activity's workflow id, null outside an activity):
+   * tests name the operations they run as plain calls.
    */
   void setUpIds(Supplier<String> ids) {
     this.setUpIds = Objects.requireNonNull(ids, "ids");
@@ -187,15 +189,7 @@ public class HostInstanceActivitiesImpl implements HostInstanceActivities {
       String instanceId = instanceId(spec);
       try (StepHeartbeat h = StepHeartbeat.begin()) {
         return withLock(spec.vmName(), () -> {
-          domains.reboot(spec.vmName(), instanceId, () -> {
-            StepHeartbeat.step("state hook onStop " + spec.vmName());
-            HostStepException failed = hooks.onStopFailure(spec.vmName());
-            if (failed != null) {
-              throw failed; // before the reboot: nothing happened to the guest
-            }
-          });
-          StepHeartbeat.step("state hook onStart " + spec.vmName());
-          hooks.onStart(spec.vmName());
+          reboot(instanceId, spec.vmName(), setUpIds.get());
           return null;
         });
       }
@@ -318,6 +312,33 @@ public class HostInstanceActivitiesImpl implements HostInstanceActivities {
 
   private void undefine(String vmName) {
     domains.undefine(vmName, () -> hooks.onStop(vmName));
+  }
+
+  /**
+   * Reboot: onStop, the reboot, onStart. The reboot is marked done ({@link RebootMarks}) until onStart has run, so a
+   * retry of the same reboot after a crash in between runs onStart without rebooting the guest again. A failing
+   * onStop fails the step before the guest is touched.
+   */
+  private void reboot(String uuid, String vmName, String operationId) {
+    try {
+      if (!rebootMarks.rebooted(uuid, operationId)) {
+        domains.reboot(vmName, uuid, () -> {
+          StepHeartbeat.step("state hook onStop " + vmName);
+          HostStepException failed = hooks.onStopFailure(vmName);
+          if (failed != null) {
+            throw failed; // before the reboot: nothing happened to the guest
+          }
+        });
+        rebootMarks.mark(uuid, operationId);
+      } else {
+        domains.start(vmName, uuid); // rebooted before the crash: only make sure it runs
+      }
+      StepHeartbeat.step("state hook onStart " + vmName);
+      hooks.onStart(vmName);
+      rebootMarks.clear(uuid);
+    } catch (java.io.UncheckedIOException e) {
+      throw LibvirtFailures.stateFile(e);
+    }
   }
 
   /**

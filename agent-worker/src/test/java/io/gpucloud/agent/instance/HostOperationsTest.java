@@ -217,6 +217,40 @@ class HostOperationsTest {
   }
 
   @Test
+  void aRetriedRebootAfterACrashBeforeOnStartDoesNotRebootAgain() throws Exception {
+    Path log = stateHookLog();
+    InstanceSpec s = spec("i-8-14-VM");
+    acts.setUpDomain(s);
+    acts.setUpIds(() -> "reboot-i-8-14-1");
+    // the first attempt rebooted the guest, then the agent died before onStart
+    new RebootMarks(state).mark(s.instanceId(), "reboot-i-8-14-1");
+    acts.rebootDomain(s);
+    assertThat(lines(log)).containsExactly("onStart i-8-14-VM", "onStart i-8-14-VM"); // no onStop: no reboot
+    assertThat(new RebootMarks(state).file(s.instanceId())).doesNotExist();
+    // the next reboot (another workflow) reboots
+    acts.setUpIds(() -> "reboot-i-8-14-2");
+    acts.rebootDomain(s);
+    assertThat(lines(log)).endsWith("onStop i-8-14-VM", "onStart i-8-14-VM");
+    assertThat(new RebootMarks(state).file(s.instanceId())).doesNotExist();
+  }
+
+  @Test
+  void aRebootWhoseOnStartFailsIsNotRepeatedByItsRetry() throws Exception {
+    InstanceSpec s = spec("i-8-15-VM");
+    acts.setUpDomain(s);
+    Path log = tmp.resolve("hook.log");
+    Path broken = tmp.resolve("broken");
+    Files.writeString(broken, "");
+    stateHook("echo \"$@\" >> '" + log + "'; [ \"$1\" = onStart ] && [ -e '" + broken + "' ] && exit 5; exit 0");
+    acts.setUpIds(() -> "reboot-i-8-15-1");
+    assertThat(failure(() -> acts.rebootDomain(s)).getType()).isEqualTo(HostInstanceActivities.HOOK_FAILED);
+    Files.delete(broken);
+    acts.rebootDomain(s); // the retry: onStart only
+    assertThat(lines(log)).containsExactly("onStop i-8-15-VM", "onStart i-8-15-VM", "onStart i-8-15-VM");
+    assertThat(running("i-8-15-VM")).isTrue();
+  }
+
+  @Test
   void rebootOfAShutOffDomainStartsIt() throws Exception {
     InstanceSpec s = spec("i-8-11-VM");
     acts.prepareDevices(s);
