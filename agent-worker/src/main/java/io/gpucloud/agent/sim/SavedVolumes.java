@@ -53,20 +53,24 @@ public final class SavedVolumes implements VolumeJournal {
   @Override
   public void refresh(StoragePool pool) {
     try {
-      Map<String, String> saved = load();
+      Set<String> files = names();
       Set<String> known = new HashSet<>(Arrays.asList(pool.listVolumes()));
-      for (Map.Entry<String, String> v : saved.entrySet()) {
-        if (!known.contains(v.getKey())) {
+      for (String name : files) {
+        if (!known.contains(name)) {
+          String xml = volumeXml(dir.resolve(name));
+          if (xml == null) {
+            continue;
+          }
           try {
-            pool.storageVolCreateXML(v.getValue(), 0);
-            LOG.debug("volume {} found in {}", v.getKey(), dir);
+            pool.storageVolCreateXML(xml, 0);
+            LOG.debug("volume {} found in {}", name, dir);
           } catch (LibvirtException e) {
-            LOG.warn("cannot restore simulated volume {}: {}", v.getKey(), e.getMessage());
+            LOG.warn("cannot restore simulated volume {}: {}", name, e.getMessage());
           }
         }
       }
       for (String name : known) {
-        if (!saved.containsKey(name)) {
+        if (!files.contains(name)) {
           try {
             pool.storageVolLookupByName(name).delete(0);
             LOG.debug("volume {} is gone from {}", name, dir);
@@ -113,33 +117,50 @@ public final class SavedVolumes implements VolumeJournal {
    */
   public Map<String, String> load() {
     Map<String, String> out = new TreeMap<>();
+    for (String name : names()) {
+      String xml = volumeXml(dir.resolve(name));
+      if (xml != null) {
+        out.put(name, xml);
+      }
+    }
+    return out;
+  }
+
+  /** The names of the plain, not hidden files in the directory (read without opening them: a refresh is cheap). */
+  private Set<String> names() {
+    Set<String> out = new HashSet<>();
     if (!Files.isDirectory(dir)) {
       return out;
     }
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
       for (Path f : ds) {
         String name = f.getFileName().toString();
-        if (name.startsWith(".") || !Files.isRegularFile(f)) {
-          continue;
-        }
-        try {
-          String xml = Files.readString(f, StandardCharsets.UTF_8);
-          Element root = SafeXml.documentBuilder().parse(new InputSource(new StringReader(xml))).getDocumentElement();
-          NodeList names = root.getElementsByTagName("name");
-          if (root.getTagName().equals("volume") && names.getLength() > 0
-              && names.item(0).getTextContent().trim().equals(name)) {
-            out.put(name, xml);
-          } else {
-            LOG.warn("skipping {}: not the volume {}", f, name);
-          }
-        } catch (Exception e) {
-          LOG.warn("skipping {}: {}", f, e.getMessage());
+        if (!name.startsWith(".") && Files.isRegularFile(f)) {
+          out.add(name);
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list saved volumes in " + dir + ": " + e.getMessage(), e);
     }
     return out;
+  }
+
+  /** The file's content when it is the {@code <volume>} its name says, else null (with a warning). */
+  private static String volumeXml(Path f) {
+    String name = f.getFileName().toString();
+    try {
+      String xml = Files.readString(f, StandardCharsets.UTF_8);
+      Element root = SafeXml.documentBuilder().parse(new InputSource(new StringReader(xml))).getDocumentElement();
+      NodeList names = root.getElementsByTagName("name");
+      if (root.getTagName().equals("volume") && names.getLength() > 0
+          && names.item(0).getTextContent().trim().equals(name)) {
+        return xml;
+      }
+      LOG.warn("skipping {}: not the volume {}", f, name);
+    } catch (Exception e) {
+      LOG.warn("skipping {}: {}", f, e.getMessage());
+    }
+    return null;
   }
 
   private Path file(String volumeName) {
