@@ -24,7 +24,8 @@ public record AgentOptions(
     Path stateDir,
     int taskPollers,
     MdevBackendKind mdevBackend,
-    Path sysfsRoot) {
+    Path sysfsRoot,
+    String storagePool) {
   /** How the agent creates and removes mdevs. */
   public enum MdevBackendKind {
     /** libvirt node devices (virNodeDeviceCreateXML / virNodeDeviceDestroy): the default. */
@@ -58,7 +59,10 @@ public record AgentOptions(
       "                            connection, default) or sysfs (the uuid written to SYSFS_ROOT/sys/class/mdev_bus/",
       "                            PARENT/mdev_supported_types/TYPE/create, 1 to SYSFS_ROOT/sys/bus/mdev/devices/",
       "                            UUID/remove, as mdevctl does)",
-      "  --sysfs-root DIR          root holding sys/ for --mdev-backend sysfs (default /)");
+      "  --sysfs-root DIR          root holding sys/ for --mdev-backend sysfs (default /)",
+      "  --storage-pool NAME       libvirt storage pool of the instances' root disks, qcow2 overlays on the template",
+      "                            image (default " + io.gpucloud.agent.instance.HostConfig.DEFAULT_POOL
+          + "; a simulated host uses its spec's storagePool)");
 
   public static AgentOptions parse(String[] args) {
     String host = null;
@@ -75,6 +79,7 @@ public record AgentOptions(
     int pollers = DEFAULT_TASK_POLLERS;
     MdevBackendKind mdevBackend = MdevBackendKind.LIBVIRT;
     Path sysfsRoot = null;
+    String storagePool = null;
     List<String> rest = new ArrayList<>(List.of(args));
     while (!rest.isEmpty()) {
       String flag = rest.remove(0);
@@ -100,6 +105,7 @@ public record AgentOptions(
         case "--task-pollers" -> pollers = (int) positive(flag, v);
         case "--mdev-backend" -> mdevBackend = mdevBackend(v);
         case "--sysfs-root" -> sysfsRoot = Path.of(v);
+        case "--storage-pool" -> storagePool = poolName(v);
         default -> throw new IllegalArgumentException("unknown option " + flag + "\n" + USAGE);
       }
     }
@@ -125,7 +131,14 @@ public record AgentOptions(
       uri = "qemu:///system";
     }
     return new AgentOptions(host, temporal, ns, uri, hooks, discovery, hookTimeout, discoveryTimeout, maxOut, spec,
-        state, pollers, mdevBackend, sysfsRoot);
+        state, pollers, mdevBackend, sysfsRoot, storagePool);
+  }
+
+  private static String poolName(String v) {
+    if (v.isBlank() || v.contains("/")) {
+      throw new IllegalArgumentException("--storage-pool must be a libvirt pool name, got '" + v + "'");
+    }
+    return v;
   }
 
   private static MdevBackendKind mdevBackend(String v) {
@@ -150,6 +163,6 @@ public record AgentOptions(
 
   public AgentOptions withHost(String name, String uri) {
     return new AgentOptions(name, temporalTarget, namespace, uri, hooksDir, discoveryScript, hookTimeout,
-        discoveryTimeout, maxOutputBytes, simulateSpec, stateDir, taskPollers, mdevBackend, sysfsRoot);
+        discoveryTimeout, maxOutputBytes, simulateSpec, stateDir, taskPollers, mdevBackend, sysfsRoot, storagePool);
   }
 }

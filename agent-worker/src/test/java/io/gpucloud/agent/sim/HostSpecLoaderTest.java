@@ -85,6 +85,38 @@ class HostSpecLoaderTest {
   }
 
   @Test
+  void h1AndH2ShareOneStoragePoolAndASpecWithoutOneHasAHostLocalDefault() {
+    HostSpec h1 = HostSpecLoader.load(H1);
+    HostSpec h2 = HostSpecLoader.load(H2);
+    assertThat(h1.storagePool()).isEqualTo(new HostSpec.StoragePool("shared-nfs", null, true))
+        .isEqualTo(h2.storagePool());
+    Path hosts = Path.of("/data/hosts");
+    assertThat(h1.storagePool().directory(hosts.resolve("H1")))
+        .isEqualTo(h2.storagePool().directory(hosts.resolve("H2")))
+        .isEqualTo(Path.of("/data/hosts/shared-pools/shared-nfs"));
+    HostSpec t = HostSpecLoader.parse(spec(HEAD, "  - {address: \"0000:00:01.0\", card: basic}\n"), "t.yml");
+    assertThat(t.storagePool()).isEqualTo(HostSpec.StoragePool.DEFAULT);
+    assertThat(t.storagePool().directory(hosts.resolve("T1"))).isEqualTo(Path.of("/data/hosts/T1/pool"));
+    HostSpec p = HostSpecLoader.parse(spec(HEAD + "storagePool: {name: nfs1, path: ../../nfs}\n",
+        "  - {address: \"0000:00:01.0\", card: basic}\n"), "t.yml");
+    assertThat(p.storagePool().directory(hosts.resolve("T1"))).isEqualTo(Path.of("/data/nfs"));
+    assertThat(p.storagePool().shared()).isFalse();
+  }
+
+  @Test
+  void aBadStoragePoolNamesTheField() {
+    String gpu = "  - {address: \"0000:00:01.0\", card: basic}\n";
+    assertThatThrownBy(() -> HostSpecLoader.parse(spec(HEAD + "storagePool: {path: /x}\n", gpu), "t.yml"))
+        .isInstanceOf(InvalidHostSpecException.class).hasMessageContaining("storagePool.name");
+    assertThatThrownBy(() -> HostSpecLoader.parse(spec(HEAD + "storagePool: {name: \"a/b\"}\n", gpu), "t.yml"))
+        .isInstanceOf(InvalidHostSpecException.class).hasMessageContaining("storagePool.name");
+    assertThatThrownBy(() -> HostSpecLoader.parse(spec(HEAD + "storagePool: {name: p, shared: maybe}\n", gpu),
+        "t.yml")).isInstanceOf(InvalidHostSpecException.class).hasMessageContaining("storagePool.shared");
+    assertThatThrownBy(() -> HostSpecLoader.parse(spec(HEAD + "storagePool: {name: p, size: 3}\n", gpu), "t.yml"))
+        .isInstanceOf(InvalidHostSpecException.class).hasMessageContaining("size");
+  }
+
+  @Test
   void normalisesShortAddressesAndIds() {
     HostSpec s = HostSpecLoader.parse(spec(HEAD, "  - {address: \"00:0A.0\", card: basic}\n"), "t.yml");
     assertThat(s.gpus().get(0).address()).isEqualTo("0000:00:0a.0");
