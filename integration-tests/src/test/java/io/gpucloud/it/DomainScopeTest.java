@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -65,16 +66,18 @@ class DomainScopeTest {
     List<String> devices = ids(stack.call("GET", "/gpu-devices", null, domainAdmin.key()).body(), "id");
     assertThat(devices).contains(ownDevice);
 
-    // the look-alike sibling: not seen
-    assertThat(listed).as("GET /instances of a DomainAdmin of /ROOT/" + tag + "_Q/ lists an instance of /ROOT/"
+    // the look-alike sibling: not seen (all three checked, each failure reported)
+    SoftAssertions softly = new SoftAssertions();
+    softly.assertThat(listed).as("GET /instances of a DomainAdmin of /ROOT/" + tag + "_Q/ lists an instance of /ROOT/"
         + tag + "zQ/ ('_' taken as a LIKE wildcard)").doesNotContain(foreign.path("id").asText());
     Stack.Response get = stack.call("GET", "/instances/" + foreign.path("id").asText(), null, domainAdmin.key());
-    assertThat(get.status()).as("GET /instances/{id} of the look-alike domain's instance: " + get.raw())
+    softly.assertThat(get.status()).as("GET /instances/{id} of the look-alike domain's instance: " + get.raw())
         .isEqualTo(404);
-    assertThat(devices).as("GET /gpu-devices of the DomainAdmin lists the look-alike domain's device")
+    softly.assertThat(devices).as("GET /gpu-devices of the DomainAdmin lists the look-alike domain's device")
         .doesNotContain(foreignDevice);
-    assertThat(ids(stack.call("GET", "/gpu-devices?instanceId=" + foreign.path("id").asText(), null,
-        domainAdmin.key()).body(), "id")).isEmpty();
+    softly.assertThat(ids(stack.call("GET", "/gpu-devices?instanceId=" + foreign.path("id").asText(), null,
+        domainAdmin.key()).body(), "id")).as("GET /gpu-devices?instanceId= of the look-alike domain's instance").isEmpty();
+    softly.assertAll();
   }
 
   @Test
