@@ -1,9 +1,12 @@
 package io.gpucloud.agent;
 
+import io.gpucloud.agent.discovery.DiscoveryOptIn;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Command-line options of the agent worker. A real host names its libvirt URI and hooks directory;
@@ -22,7 +25,8 @@ public record AgentOptions(
     int maxOutputBytes,
     Path simulateSpec,
     Path stateDir,
-    int taskPollers) {
+    int taskPollers,
+    DiscoveryOptIn discoveryInclude) {
   /**
    * Activity-task polls the agent keeps open: a step that finds one waiting is handed over at once
    * (sync match); one that finds none is written to Temporal's database and read back later, which
@@ -43,7 +47,9 @@ public record AgentOptions(
       "  --max-output-bytes N      cap on what a hook may print (default 4194304)",
       "  --simulate SPEC.yml       run as a simulated host from this spec (libvirt test driver)",
       "  --state-dir DIR           where a simulated host keeps its generated files",
-      "  --task-pollers N          activity-task polls kept open on the host's queue (default " + DEFAULT_TASK_POLLERS + ")");
+      "  --task-pollers N          activity-task polls kept open on the host's queue (default " + DEFAULT_TASK_POLLERS + ")",
+      "  --discovery-include LIST  host console displays to report anyway: PCI addresses and vendor:device ids,",
+      "                            comma-separated (e.g. 0000:03:00.0,102b:0536); passed to the hook as --include");
 
   public static AgentOptions parse(String[] args) {
     String host = null;
@@ -58,6 +64,7 @@ public record AgentOptions(
     Path spec = null;
     Path state = null;
     int pollers = DEFAULT_TASK_POLLERS;
+    DiscoveryOptIn include = DiscoveryOptIn.NONE;
     List<String> rest = new ArrayList<>(List.of(args));
     while (!rest.isEmpty()) {
       String flag = rest.remove(0);
@@ -81,6 +88,7 @@ public record AgentOptions(
         case "--simulate" -> spec = Path.of(v);
         case "--state-dir" -> state = Path.of(v);
         case "--task-pollers" -> pollers = (int) positive(flag, v);
+        case "--discovery-include" -> include = discoveryInclude(include, v);
         default -> throw new IllegalArgumentException("unknown option " + flag + "\n" + USAGE);
       }
     }
@@ -100,7 +108,22 @@ public record AgentOptions(
       uri = "qemu:///system";
     }
     return new AgentOptions(host, temporal, ns, uri, hooks, discovery, hookTimeout, discoveryTimeout, maxOut, spec,
-        state, pollers);
+        state, pollers, include);
+  }
+
+  /** The option may be given more than once: the lists add up. */
+  private static DiscoveryOptIn discoveryInclude(DiscoveryOptIn before, String v) {
+    DiscoveryOptIn more;
+    try {
+      more = DiscoveryOptIn.parse(v);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--discovery-include: " + e.getMessage());
+    }
+    Set<String> addresses = new LinkedHashSet<>(before.addresses());
+    addresses.addAll(more.addresses());
+    Set<String> ids = new LinkedHashSet<>(before.ids());
+    ids.addAll(more.ids());
+    return new DiscoveryOptIn(addresses, ids);
   }
 
   private static long positive(String flag, String v) {
@@ -117,6 +140,6 @@ public record AgentOptions(
 
   public AgentOptions withHost(String name, String uri) {
     return new AgentOptions(name, temporalTarget, namespace, uri, hooksDir, discoveryScript, hookTimeout,
-        discoveryTimeout, maxOutputBytes, simulateSpec, stateDir, taskPollers);
+        discoveryTimeout, maxOutputBytes, simulateSpec, stateDir, taskPollers, discoveryInclude);
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gpucloud.activities.discovery.DiscoveredGpu;
+import io.gpucloud.activities.discovery.DiscoveryProblem;
 import io.gpucloud.activities.discovery.DiscoveryReport;
 import io.gpucloud.activities.discovery.InvalidDiscoveryOutputException;
 import io.gpucloud.activities.discovery.LibvirtAddress;
@@ -12,7 +13,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
+import org.assertj.core.api.AbstractStringAssert;
 import org.assertj.core.api.AbstractThrowableAssert;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -35,6 +38,18 @@ class DiscoveryParserTest {
 
   private static AbstractThrowableAssert<?, ? extends Throwable> assertInvalid(String json) {
     return assertThatThrownBy(() -> DiscoveryParser.parse(json)).isInstanceOf(InvalidDiscoveryOutputException.class);
+  }
+
+  /** The message of the problem of one entry (the document as a whole is fine). */
+  private static AbstractStringAssert<?> assertProblem(String json, DiscoveryProblem.Kind kind, String entry) {
+    DiscoveryReport r = DiscoveryParser.parse(json);
+    return assertThat(r.problems()).filteredOn(p -> p.kind() == kind && p.entry().equals(entry)).singleElement()
+        .extracting(DiscoveryProblem::message, InstanceOfAssertFactories.STRING);
+  }
+
+  /** One entry left out as unusable, the rest of the document used. */
+  private static AbstractStringAssert<?> assertUnusable(String json, String entry) {
+    return assertProblem(json, DiscoveryProblem.Kind.UNUSABLE, entry);
   }
 
   // ---- valid ----------------------------------------------------------------------------------------
@@ -212,7 +227,9 @@ class DiscoveryParserTest {
     String ok = "{\"pci_address\": \"0%d:00.0\", \"vendor_id\": \"10de\", \"device_id\": \"25a0\", \"full_passthrough\": {\"enabled\": 1}}";
     String json = "{\"gpus\": [" + String.format(ok, 1) + ", " + String.format(ok, 2) + ", "
         + "{\"pci_address\": \"03:00.0\", \"vendor_id\": \"zz\", \"device_id\": \"25a0\", \"full_passthrough\": {\"enabled\": 1}}]}";
-    assertInvalid(json).hasMessage("gpus[2].vendor_id: expected 4 hex digits, got \"zz\"");
+    // one bad entry is left out with its reason; the other GPUs are reported (it used to fail the host)
+    assertUnusable(json, "gpus[2]").isEqualTo("gpus[2].vendor_id: expected 4 hex digits, got \"zz\"");
+    assertThat(DiscoveryParser.parse(json).gpus()).hasSize(2);
     assertInvalid(oneGpu("").replace("\"10de\"", "10")).hasMessage("gpus[0].vendor_id: expected a string, got number 10");
     assertInvalid(oneGpu("").replace("\"25a0\"", "\"25a00\""))
         .hasMessage("gpus[0].device_id: expected 4 hex digits, got \"25a00\"");
@@ -243,33 +260,38 @@ class DiscoveryParserTest {
   @Test
   void otherWrongTypes() {
     assertInvalid(oneGpu("\"sriov_totalvfs\": true")).hasMessage("gpus[0].sriov_totalvfs: expected an integer, got boolean true");
-    assertInvalid(oneGpu("\"max_heads\": -1")).hasMessageStartingWith("gpus[0].max_heads: expected an integer from 0");
+    assertInvalid(oneGpu("\"max_heads\": -2")).hasMessageStartingWith("gpus[0].max_heads: expected an integer from 0");
     assertInvalid(oneGpu("\"vgpu_instances\": \"none\"")).hasMessage("gpus[0].vgpu_instances: expected an array, got string \"none\"");
     assertInvalid(oneGpu("\"vf_instances\": {}")).hasMessage("gpus[0].vf_instances: expected an array, got an object");
     assertInvalid(oneGpu("\"vendor\": [\"NVIDIA\"]")).hasMessage("gpus[0].vendor: expected a string, got an array");
-    assertInvalid(oneGpu("\"vgpu_instances\": [42]")).hasMessage("gpus[0].vgpu_instances[0]: expected an object, got number 42");
-    assertInvalid(oneGpu("").replace("{\"enabled\": 1}", "{\"enabled\": 1, \"libvirt_address\": \"0000:01:00.0\"}"))
-        .hasMessage("gpus[0].full_passthrough.libvirt_address: expected an object, got string \"0000:01:00.0\"");
-    assertInvalid(oneGpu("").replace("{\"enabled\": 1}", "{\"enabled\": 1, \"libvirt_address\": {\"domain\": \"0x0000\", \"bus\": \"0x01\", \"slot\": \"0x00\"}}"))
-        .hasMessageStartingWith("gpus[0].full_passthrough.libvirt_address.function: missing");
+    assertUnusable(oneGpu("\"vgpu_instances\": [42]"), "gpus[0].vgpu_instances[0]")
+        .isEqualTo("gpus[0].vgpu_instances[0]: expected an object, got number 42");
+    // pci_address is authoritative: a libvirt_address that cannot be read is a warning, not an error
+    assertProblem(oneGpu("").replace("{\"enabled\": 1}", "{\"enabled\": 1, \"libvirt_address\": \"0000:01:00.0\"}"),
+        DiscoveryProblem.Kind.WARNING, "gpus[0]")
+        .startsWith("gpus[0].full_passthrough.libvirt_address: expected an object, got string \"0000:01:00.0\"");
+    assertProblem(oneGpu("").replace("{\"enabled\": 1}", "{\"enabled\": 1, \"libvirt_address\": {\"domain\": \"0x0000\", \"bus\": \"0x01\", \"slot\": \"0x00\"}}"),
+        DiscoveryProblem.Kind.WARNING, "gpus[0]")
+        .startsWith("gpus[0].full_passthrough.libvirt_address.function: missing");
   }
 
   @Test
   void vgpuMissingMdevUuid() {
-    assertInvalid(oneGpu("\"vgpu_instances\": [{\"profile_name\": \"GRID T4-4Q\"}]"))
-        .hasMessage("gpus[0].vgpu_instances[0].mdev_uuid: missing");
-    assertInvalid(oneGpu("\"vgpu_instances\": [{\"mdev_uuid\": \"not-a-uuid\", \"profile_name\": \"GRID T4-4Q\"}]"))
-        .hasMessageStartingWith("gpus[0].vgpu_instances[0].mdev_uuid: expected a UUID");
-    assertInvalid(oneGpu("\"vgpu_instances\": [{\"mdev_uuid\": \"4b20d080-1b54-4048-85b3-a6a62d165c01\", \"profile_name\": \" \"}]"))
-        .hasMessage("gpus[0].vgpu_instances[0].profile_name: must not be empty");
+    assertUnusable(oneGpu("\"vgpu_instances\": [{\"profile_name\": \"GRID T4-4Q\"}]"), "gpus[0].vgpu_instances[0]")
+        .isEqualTo("gpus[0].vgpu_instances[0].mdev_uuid: missing");
+    assertUnusable(oneGpu("\"vgpu_instances\": [{\"mdev_uuid\": \"not-a-uuid\", \"profile_name\": \"GRID T4-4Q\"}]"),
+        "gpus[0].vgpu_instances[0]").startsWith("gpus[0].vgpu_instances[0].mdev_uuid: expected a UUID");
+    assertUnusable(oneGpu("\"vgpu_instances\": [{\"mdev_uuid\": \"4b20d080-1b54-4048-85b3-a6a62d165c01\", \"profile_name\": \" \"}]"),
+        "gpus[0].vgpu_instances[0]").isEqualTo("gpus[0].vgpu_instances[0].profile_name: must not be empty");
   }
 
   @Test
   void vfMissingFields() {
-    assertInvalid(oneGpu("\"vf_instances\": [{\"vf_profile\": \"vf\"}]"))
-        .hasMessage("gpus[0].vf_instances[0].vf_pci_address: missing");
-    assertInvalid(oneGpu("\"vf_instances\": [{\"vf_pci_address\": \"01:00.1\"}]"))
-        .hasMessage("gpus[0].vf_instances[0].vf_profile: missing");
+    assertUnusable(oneGpu("\"vf_instances\": [{\"vf_profile\": \"vf\"}]"), "gpus[0].vf_instances[0]")
+        .isEqualTo("gpus[0].vf_instances[0].vf_pci_address: missing");
+    // no vf_profile is fine (CloudStack's script prints "" on real hardware): the control plane names the VF
+    assertThat(DiscoveryParser.parse(oneGpu("\"vf_instances\": [{\"vf_pci_address\": \"01:00.1\"}]")).gpus().get(0)
+        .vfInstances()).singleElement().satisfies(v -> assertThat(v.profileName()).isNull());
   }
 
   @Test
