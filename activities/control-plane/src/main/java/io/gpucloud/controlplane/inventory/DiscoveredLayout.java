@@ -3,10 +3,10 @@ package io.gpucloud.controlplane.inventory;
 import io.gpucloud.activities.discovery.DiscoveredGpu;
 import io.gpucloud.activities.discovery.VirtualGpu;
 import java.util.HashMap;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * What the entries of one reported GPU are, before anything is written: which VFs are vehicles for vGPUs
@@ -102,9 +102,23 @@ public final class DiscoveredLayout {
         + " discovery script gave no vf_profile: rename it freely";
   }
 
-  /** Addresses of the assignable VFs, for the caller's convenience. */
-  public Set<String> assignableVfs() {
-    return vfs.keySet().stream().filter(a -> !vehicles.containsKey(a))
-        .collect(Collectors.toCollection(java.util.LinkedHashSet::new));
+  /**
+   * A profile the GPU's devices use, besides passthrough: its name, an entry whose sizes describe it, and
+   * whether it is the default VF profile (made with {@link #defaultVfDescription}).
+   */
+  public record ProfileNeed(String name, VirtualGpu sample, boolean defaultVf) {}
+
+  /** The profiles of the GPU's vGPUs and assignable VFs, once each, in report order. */
+  public List<ProfileNeed> profileNeeds() {
+    Map<String, ProfileNeed> needs = new LinkedHashMap<>();
+    for (VirtualGpu m : gpu.vgpuInstances()) {
+      needs.putIfAbsent(m.profileName(), new ProfileNeed(m.profileName(), m, false));
+    }
+    for (VirtualGpu vf : gpu.vfInstances()) {
+      if (vehicleReason(vf) == null) {
+        needs.putIfAbsent(vfProfileName(vf), new ProfileNeed(vfProfileName(vf), vf, unnamed(vf)));
+      }
+    }
+    return List.copyOf(needs.values());
   }
 }

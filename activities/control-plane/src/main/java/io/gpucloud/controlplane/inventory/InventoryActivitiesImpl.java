@@ -59,17 +59,11 @@ public class InventoryActivitiesImpl implements InventoryActivities {
           continue;
         }
         DiscoveredLayout layout = DiscoveredLayout.of(gpu);
-        for (VirtualGpu v : gpu.vgpuInstances()) {
-          ensureProfile(dao, cardId, v, v.profileName(), profileIds, created);
-        }
-        for (VirtualGpu v : gpu.vfInstances()) {
-          if (layout.vehicleReason(v) != null) {
-            continue; // a vGPU vehicle has no profile: it is never assigned itself
-          }
-          if (DiscoveredLayout.unnamed(v)) {
-            ensureDefaultVfProfile(dao, cardId, layout, v, profileIds, created);
+        for (DiscoveredLayout.ProfileNeed need : layout.profileNeeds()) { // vGPU vehicles have none
+          if (need.defaultVf()) {
+            ensureDefaultVfProfile(dao, cardId, layout, need.sample(), profileIds, created);
           } else {
-            ensureProfile(dao, cardId, v, v.profileName(), profileIds, created);
+            ensureProfile(dao, cardId, need.sample(), need.name(), profileIds, created);
           }
         }
       }

@@ -157,8 +157,8 @@ public final class InventoryReconciler {
           usedBy == null ? DeviceState.Free : DeviceState.Error, null, usedBy, "DISCOVERED", now, now);
       inserted.add(address);
     } else if (old.held()) {
-      // Held: placement facts may be refreshed, but card, profile, type, state and owner stay; an error that
-      // discovery set is set again below if it still holds.
+      // Held: placement facts (parent included) may be refreshed, but card, profile, type, state and owner
+      // stay; an error that discovery set is set again below if it still holds.
       DeviceState state = old.state();
       String reason = old.errorReason();
       if (state == DeviceState.Error && ownedByDiscovery(reason)) {
@@ -166,7 +166,7 @@ public final class InventoryReconciler {
         reason = null;
       }
       row = new GpuDevice(old.id(), old.hostId(), address, old.type(), old.cardId(), old.profileId(),
-          old.parentDeviceId(), gpu.numaNode(), gpu.pciRoot(), iommuGroup, driver, old.managedState(),
+          parentId, gpu.numaNode(), gpu.pciRoot(), iommuGroup, driver, old.managedState(),
           state, old.instanceId(), reason, "DISCOVERED", old.createdAt(), old.updatedAt());
     } else {
       DeviceState state = old.state();
@@ -219,50 +219,75 @@ public final class InventoryReconciler {
   // ---- one exposure per parent/child path -------------------------------------------------------------
 
   /**
-   * A device and its descendants are never exposed at the same time. Walks every device's ancestors; when
-   * an exposed device has an exposed ancestor, the one no instance holds goes to Error (both when both are
-   * held). The discovery rules above never build such a pair: this catches what they cannot see (a GPU held
-   * whole that now reports VFs, a VF still held under a GPU now reported whole, manual devices).
+   * A device and its descendants are never exposed at the same time. Decided from the inventory as it stands
+   * (not in the order devices are visited), so that the same inventory always gives the same answer:
+   * <ul>
+   *   <li>a device no instance holds goes to Error when a device above or below it on its path is held;
+   *   <li>two held devices on one path both go to Error (their holders keep them; an operator must sort it out);
+   *   <li>of devices that nobody holds, any that has an exposed device below it goes to Error: what is offered
+   *       is the finest split.
+   * </ul>
+   * The discovery rules above never build such a pair: this catches what they cannot see (a GPU held whole that
+   * now reports VFs, a VF still held under a GPU now reported whole, manual devices).
    */
   private void oneExposurePerPath() {
-    Map<String, String> addressById = new HashMap<>();
+    Map<String, GpuDevice> byId = new HashMap<>();
+    Map<String, List<GpuDevice>> children = new HashMap<>();
     for (GpuDevice d : result.values()) {
-      addressById.put(d.id(), d.busAddress());
-    }
-    for (String address : List.copyOf(result.keySet())) {
-      GpuDevice d = result.get(address);
-      int depth = 0;
-      String parentId = d.parentDeviceId();
-      while (parentId != null && depth++ < 8 && exposed(d)) {
-        GpuDevice a = result.get(addressById.get(parentId));
-        if (a == null) {
-          break;
-        }
-        if (exposed(a)) {
-          conflict(a, d);
-          d = result.get(address);
-        }
-        parentId = a.parentDeviceId();
+      byId.put(d.id(), d);
+      if (d.parentDeviceId() != null) {
+        children.computeIfAbsent(d.parentDeviceId(), k -> new ArrayList<>()).add(d);
       }
     }
-  }
-
-  private void conflict(GpuDevice ancestor, GpuDevice descendant) {
-    if (ancestor.held() && !descendant.held()) {
-      mark(descendant, EXPOSED_TWICE + ": " + ancestor.busAddress() + ", which it sits on, is held whole by an"
-          + " instance");
-    } else if (!ancestor.held() && descendant.held()) {
-      mark(ancestor, EXPOSED_TWICE + ": " + descendant.busAddress() + " on it is held by an instance");
-    } else if (ancestor.held()) {
-      mark(ancestor, EXPOSED_TWICE + ": held, and " + descendant.busAddress() + " on it is held too");
-      mark(descendant, EXPOSED_TWICE + ": held, and " + ancestor.busAddress() + ", which it sits on, is held too");
-    } else {
-      mark(ancestor, EXPOSED_TWICE + ": offered through " + descendant.busAddress() + " and the devices beside it");
+    Map<String, String> marks = new LinkedHashMap<>();
+    for (GpuDevice d : result.values()) {
+      if (!exposed(d)) {
+        continue;
+      }
+      GpuDevice heldAbove = null;
+      int depth = 0;
+      for (GpuDevice a = byId.get(d.parentDeviceId()); a != null && depth++ < 8; a = byId.get(a.parentDeviceId())) {
+        if (exposed(a) && a.held()) {
+          heldAbove = a;
+          break;
+        }
+      }
+      List<GpuDevice> below = new ArrayList<>();
+      descendants(d, children, below, 0);
+      GpuDevice heldBelow = below.stream().filter(x -> exposed(x) && x.held())
+          .min(Comparator.comparing(GpuDevice::busAddress)).orElse(null);
+      GpuDevice offeredBelow = below.stream().filter(InventoryReconciler::exposed)
+          .min(Comparator.comparing(GpuDevice::busAddress)).orElse(null);
+      String reason = null;
+      if (d.held()) {
+        if (heldAbove != null) {
+          reason = "held, and " + heldAbove.busAddress() + ", which it sits on, is held too";
+        } else if (heldBelow != null) {
+          reason = "held, and " + heldBelow.busAddress() + " on it is held too";
+        }
+      } else if (heldAbove != null) {
+        reason = heldAbove.busAddress() + ", which it sits on, is held whole by an instance";
+      } else if (heldBelow != null) {
+        reason = heldBelow.busAddress() + " on it is held by an instance";
+      } else if (offeredBelow != null) {
+        reason = "offered through " + offeredBelow.busAddress() + " and the devices beside it";
+      }
+      if (reason != null) {
+        marks.put(d.busAddress(), EXPOSED_TWICE + ": " + reason);
+      }
     }
+    marks.forEach((address, reason) -> result.put(address, withState(result.get(address), DeviceState.Error, reason)));
   }
 
-  private void mark(GpuDevice d, String reason) {
-    result.put(d.busAddress(), withState(result.get(d.busAddress()), DeviceState.Error, reason));
+  private static void descendants(GpuDevice d, Map<String, List<GpuDevice>> children, List<GpuDevice> out,
+      int depth) {
+    if (depth >= 8) {
+      return;
+    }
+    for (GpuDevice c : children.getOrDefault(d.id(), List.of())) {
+      out.add(c);
+      descendants(c, children, out, depth + 1);
+    }
   }
 
   // ---- parents ----------------------------------------------------------------------------------------
