@@ -2,6 +2,7 @@ package io.gpucloud.agent.discovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.gpucloud.activities.discovery.DiscoveredGpu;
 import io.gpucloud.activities.discovery.DiscoveryProblem;
@@ -346,5 +347,127 @@ class DiscoveryParserTest {
         .hasMessageStartingWith("discovery output is not valid JSON")
         .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(600));
     assertThat(System.nanoTime() - t0).isLessThan(10_000_000_000L);
+  }
+
+  // ---- per entry: unusable, sentinels, warnings (issue 10) ------------------------------------------
+
+  @Test
+  void onlyADocumentWithNoUsableGpuEntryFailsAsAWhole() {
+    String bad = "{\"pci_address\": \"0%d:00.0\", \"vendor_id\": \"zz\", \"device_id\": \"25a0\","
+        + " \"full_passthrough\": {\"enabled\": 1}}";
+    assertInvalid("{\"gpus\": [" + String.format(bad, 1) + ", " + String.format(bad, 2) + "]}").hasMessage(
+        "gpus[0].vendor_id: expected 4 hex digits, got \"zz\"; gpus[1].vendor_id: expected 4 hex digits, got \"zz\"");
+    // a duplicate address fails the document even when one of the two entries is unusable anyway
+    assertInvalid("{\"gpus\": [" + String.format(bad, 1) + ", " + oneGpu("").substring(10, oneGpu("").length() - 2)
+        + "]}").hasMessageContaining("duplicate address \"0000:01:00.0\"");
+  }
+
+  @Test
+  void anUnusableGpuTakesItsVfsAndVgpusWithIt() {
+    String json = "{\"gpus\": [{\"pci_address\": \"c1:00.0\", \"vendor_id\": \"1002\", \"device_id\": \"7461\","
+        + " \"full_passthrough\": {\"enabled\": 0}, \"numa_node\": \"zero\","
+        + " \"vf_instances\": [{\"vf_pci_address\": \"c1:02.0\"}, {\"vf_pci_address\": \"bad\"}],"
+        + " \"vgpu_instances\": [{\"mdev_uuid\": \"4b20d080-1b54-4048-85b3-a6a62d165c01\", \"profile_name\": \"x\"}]},"
+        + oneGpu("").substring(10, oneGpu("").length() - 2) + "]}";
+    DiscoveryReport r = DiscoveryParser.parse(json);
+    assertThat(r.gpus()).extracting(DiscoveredGpu::pciAddress).containsExactly("0000:01:00.0");
+    assertThat(r.problems()).extracting(DiscoveryProblem::kind, DiscoveryProblem::entry, DiscoveryProblem::address)
+        .containsExactly(
+            tuple(DiscoveryProblem.Kind.UNUSABLE, "gpus[0]", "0000:c1:00.0"),
+            tuple(DiscoveryProblem.Kind.UNUSABLE, "gpus[0].vgpu_instances[0]",
+                "4b20d080-1b54-4048-85b3-a6a62d165c01"),
+            tuple(DiscoveryProblem.Kind.UNUSABLE, "gpus[0].vf_instances[0]", "0000:c1:02.0"));
+    assertThat(r.problems().get(0).message()).isEqualTo("gpus[0].numa_node: expected an integer, got string \"zero\"");
+    assertThat(r.problems().get(2).message())
+        .isEqualTo("gpus[0].vf_instances[0]: left out with its GPU, whose entry gpus[0] is unusable");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"-1", "\"-1\"", "null", "\"null\"", "\"unknown\"", "\"UNKNOWN\"", "\"\"", "\"n/a\"", "\"none\""})
+  void sentinelsAreUnknown(String sentinel) {
+    DiscoveryReport r = DiscoveryParser.parse(oneGpu("\"numa_node\": " + sentinel + ", \"driver\": " + sentinel
+        + ", \"iommu_group\": " + sentinel + ", \"pci_root\": " + sentinel + ", \"vendor\": " + sentinel
+        + ", \"sriov_numvfs\": " + sentinel + ", \"max_heads\": " + sentinel + ", \"video_ram\": " + sentinel));
+    DiscoveredGpu g = r.gpus().get(0);
+    assertThat(r.problems()).as(sentinel).isEmpty();
+    assertThat(g.numaNode()).isEqualTo(-1);
+    assertThat(g.driver()).isNull();
+    assertThat(g.iommuGroup()).isNull();
+    assertThat(g.pciRoot()).isNull();
+    assertThat(g.vendor()).isNull();
+    assertThat(g.sriovNumVfs()).isZero();
+    assertThat(g.maxHeads()).isNull();
+    assertThat(g.videoRam()).isNull();
+  }
+
+  @Test
+  void unreadableDescriptiveFieldsAreUnknownWithAWarning() {
+    DiscoveryReport r = DiscoveryParser.parse(oneGpu("\"driver\": \"nvidia driver 550\", \"iommu_group\": \"group-7\","
+        + " \"pci_root\": \"0000:0001:81:00.0\""));
+    DiscoveredGpu g = r.gpus().get(0);
+    assertThat(g.driver()).isNull();
+    assertThat(g.iommuGroup()).isNull();
+    assertThat(g.pciRoot()).isNull();
+    assertThat(r.problems()).extracting(DiscoveryProblem::message).containsExactly(
+        "gpus[0].driver: \"nvidia driver 550\" is not a driver name; taken as unknown",
+        "gpus[0].iommu_group: \"group-7\" is not a group number; taken as unknown",
+        "gpus[0].pci_root: \"0000:0001:81:00.0\" is not a PCI address; taken as unknown");
+    assertThat(r.problems()).extracting(DiscoveryProblem::kind).containsOnly(DiscoveryProblem.Kind.WARNING);
+    assertThat(r.problems()).extracting(DiscoveryProblem::address).containsOnly("0000:01:00.0");
+    // pci_root in the short form is normalised
+    assertThat(DiscoveryParser.parse(oneGpu("\"pci_root\": \"00:01.0\"")).gpus().get(0).pciRoot()).isEqualTo("0000:00:01.0");
+  }
+
+  @Test
+  void pciAddressIsAuthoritativeOverAnInconsistentLibvirtAddress() {
+    DiscoveryReport r = DiscoveryParser.parse(oneGpu("").replace("{\"enabled\": 1}",
+        "{\"enabled\": 1, \"libvirt_address\": {\"domain\": \"0x0000\", \"bus\": \"0x02\", \"slot\": \"0x00\", \"function\": \"0x0\"}}"));
+    assertThat(r.gpus().get(0).fullPassthrough().libvirtAddress())
+        .isEqualTo(new LibvirtAddress("0x0000", "0x01", "0x00", "0x0"));
+    assertThat(r.problems()).singleElement().satisfies(p -> {
+      assertThat(p.kind()).isEqualTo(DiscoveryProblem.Kind.WARNING);
+      assertThat(p.message()).isEqualTo("gpus[0].full_passthrough.libvirt_address: names 0000:02:00.0, not"
+          + " 0000:01:00.0 of pci_address; the address of pci_address is used");
+    });
+  }
+
+  @Test
+  void aGpuWithVfsOrVgpusIsNeverOfferedWhole() {
+    DiscoveryReport r = DiscoveryParser.parse(oneGpu("\"vf_instances\": [{\"vf_pci_address\": \"01:00.1\", \"vf_profile\": \"\"}]"));
+    assertThat(r.gpus().get(0).fullPassthrough().enabled()).isFalse();
+    assertThat(r.problems()).singleElement().satisfies(p -> assertThat(p.message())
+        .isEqualTo("gpus[0].full_passthrough.enabled: 1, but the GPU hosts vGPUs or VFs: it is never offered whole"));
+    assertThat(DiscoveryParser.parse(oneGpu("\"sriov_numvfs\": 4")).gpus().get(0).fullPassthrough().enabled()).isFalse();
+  }
+
+  @Test
+  void aVgpuNamesTheVfItSitsOn() {
+    String vfs = "\"vf_instances\": [{\"vf_pci_address\": \"0001:81:00.4\", \"vf_profile\": \"\", \"driver\": \"nvidia\","
+        + " \"iommu_group\": 91, \"vgpu_types\": [\"NVIDIA A100-4C\", \" \"]}]";
+    String la = "\"libvirt_address\": {\"domain\": \"0x0000\", \"bus\": \"0x81\", \"slot\": \"0x00\", \"function\": \"0x4\"}";
+    String json = "{\"gpus\": [{\"pci_address\": \"0001:81:00.0\", \"vendor_id\": \"10de\", \"device_id\": \"20b5\","
+        + " \"full_passthrough\": {\"enabled\": 0}, " + vfs + ", \"vgpu_instances\": ["
+        // CloudStack: the libvirt address of the VF (its domain written as 0x0000 whatever it is)
+        + "{\"mdev_uuid\": \"4b20d080-1b54-4048-85b3-a6a62d165c01\", \"profile_name\": \"NVIDIA A100-4C\", " + la + "},"
+        // our script: parent_pci_address
+        + "{\"mdev_uuid\": \"5c9a1e2f-3b4d-4e5f-8a9b-0c1d2e3f4a5b\", \"profile_name\": \"NVIDIA A100-4C\","
+        + " \"parent_pci_address\": \"0001:81:00.4\"},"
+        // on the GPU itself, and one pointing nowhere
+        + "{\"mdev_uuid\": \"6d1f0b2e-0000-4000-8000-000000000001\", \"profile_name\": \"NVIDIA A100-4C\","
+        + " \"parent_pci_address\": \"0001:81:00.0\"},"
+        + "{\"mdev_uuid\": \"6d1f0b2e-0000-4000-8000-000000000002\", \"profile_name\": \"NVIDIA A100-4C\","
+        + " \"parent_pci_address\": \"0000:99:00.1\"}]}]}";
+    DiscoveryReport r = DiscoveryParser.parse(json);
+    DiscoveredGpu g = r.gpus().get(0);
+    assertThat(g.vgpuInstances()).extracting(VirtualGpu::parentAddress)
+        .containsExactly("0001:81:00.4", "0001:81:00.4", null, null);
+    VirtualGpu vf = g.vfInstances().get(0);
+    assertThat(vf.driver()).isEqualTo("nvidia");
+    assertThat(vf.iommuGroup()).isEqualTo("91");
+    assertThat(vf.vgpuTypes()).containsExactly("NVIDIA A100-4C");
+    assertThat(vf.profileName()).isNull();
+    assertThat(r.problems()).singleElement().satisfies(p -> assertThat(p.message()).isEqualTo(
+        "gpus[0].vgpu_instances[3]: created on 0000:99:00.1, which is neither this GPU nor one of its VFs;"
+            + " taken as the GPU itself"));
   }
 }

@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * What the entries of one reported GPU are, before anything is written: which VFs are vehicles for vGPUs
@@ -66,10 +65,6 @@ public final class DiscoveredLayout {
   /** Why the VF is a vGPU vehicle, or null when it is an assignable PCI device. */
   public String vehicleReason(VirtualGpu vf) {
     return vehicles.get(vf.address());
-  }
-
-  public Set<String> vehicles() {
-    return vehicles.keySet();
   }
 
   /** The VF the mdev is created on, or null when it sits on the GPU itself. */
