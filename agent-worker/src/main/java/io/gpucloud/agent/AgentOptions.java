@@ -4,9 +4,7 @@ import io.gpucloud.agent.discovery.DiscoveryOptIn;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Command-line options of the agent worker. A real host names its libvirt URI and hooks directory;
@@ -113,17 +111,11 @@ public record AgentOptions(
 
   /** The option may be given more than once: the lists add up. */
   private static DiscoveryOptIn discoveryInclude(DiscoveryOptIn before, String v) {
-    DiscoveryOptIn more;
     try {
-      more = DiscoveryOptIn.parse(v);
+      return before.and(DiscoveryOptIn.parse(v));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--discovery-include: " + e.getMessage());
     }
-    Set<String> addresses = new LinkedHashSet<>(before.addresses());
-    addresses.addAll(more.addresses());
-    Set<String> ids = new LinkedHashSet<>(before.ids());
-    ids.addAll(more.ids());
-    return new DiscoveryOptIn(addresses, ids);
   }
 
   private static long positive(String flag, String v) {

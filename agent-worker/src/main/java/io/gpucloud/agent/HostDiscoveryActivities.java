@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
  * host's console displays, travel as problems of the report (the control plane keeps them out of
  * allocation); only a broken document fails the activity.
  *
- * <p>With an opt-in ({@code --discovery-include}), the hook is called as {@code gpudiscovery.sh --include
- * LIST} (our script takes it; CloudStack's ignores its arguments), and the opted-in devices are not left out
- * here either.
+ * <p>With an opt-in ({@code --discovery-include}, or {@code GPU_DISCOVERY_INCLUDE} in the agent's environment),
+ * the hook is called as {@code gpudiscovery.sh --include LIST} (our script takes it; CloudStack's ignores its
+ * arguments), and the opted-in devices are not left out here either.
  */
 public class HostDiscoveryActivities implements HostActivities {
   private static final Logger LOG = LoggerFactory.getLogger(HostDiscoveryActivities.class);
@@ -33,8 +33,9 @@ public class HostDiscoveryActivities implements HostActivities {
   private final HookRunner runner;
   private final DiscoveryOptIn optIn;
 
+  /** With the opt-in of the agent's environment ({@value DiscoveryOptIn#ENVIRONMENT}), if any. */
   public HostDiscoveryActivities(Path script, HookRunner runner) {
-    this(script, runner, DiscoveryOptIn.NONE);
+    this(script, runner, DiscoveryOptIn.fromEnvironment());
   }
 
   public HostDiscoveryActivities(Path script, HookRunner runner, DiscoveryOptIn optIn) {

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.slf4j.LoggerFactory;
 
 /**
  * Host console displays an operator opts back in to discovery ({@code --discovery-include}): PCI addresses
@@ -22,6 +23,9 @@ public record DiscoveryOptIn(Set<String> addresses, Set<String> ids) {
   private static final Pattern ID = Pattern.compile("[0-9a-fA-F]{4}:[0-9a-fA-F]{4}");
 
   public static final DiscoveryOptIn NONE = new DiscoveryOptIn(Set.of(), Set.of());
+
+  /** The environment variable that gpudiscovery.sh also reads; the agent takes it when no option says otherwise. */
+  public static final String ENVIRONMENT = "GPU_DISCOVERY_INCLUDE";
 
   public DiscoveryOptIn {
     addresses = Set.copyOf(addresses);
@@ -54,6 +58,29 @@ public record DiscoveryOptIn(Set<String> addresses, Set<String> ids) {
       }
     }
     return new DiscoveryOptIn(addresses, ids);
+  }
+
+  /**
+   * The list in {@value #ENVIRONMENT}, or none. A list that cannot be read is ignored with a warning rather
+   * than keeping the agent from starting: nothing is opted in then.
+   */
+  public static DiscoveryOptIn fromEnvironment() {
+    String list = System.getenv(ENVIRONMENT);
+    try {
+      return parse(list);
+    } catch (IllegalArgumentException e) {
+      LoggerFactory.getLogger(DiscoveryOptIn.class).warn("{} ignored: {}", ENVIRONMENT, e.getMessage());
+      return NONE;
+    }
+  }
+
+  /** Both lists. */
+  public DiscoveryOptIn and(DiscoveryOptIn other) {
+    Set<String> a = new LinkedHashSet<>(addresses);
+    a.addAll(other.addresses);
+    Set<String> i = new LinkedHashSet<>(ids);
+    i.addAll(other.ids);
+    return new DiscoveryOptIn(a, i);
   }
 
   public boolean isEmpty() {

@@ -327,6 +327,17 @@ class DiscoveryShapesTest {
         List.of("--root", tree.root.toString(), "--include=1a03:2000"), null).stdout()).gpus()).hasSize(3);
     assertThatThrownBy(() -> runner.run(SCRIPT, null, List.of("--root", tree.root.toString(), "--include", "ast"), null))
         .hasMessageContaining("'ast' is neither a PCI address");
+    ProcessBuilder pb = new ProcessBuilder(SCRIPT.toString(), "--root", tree.root.toString());
+    pb.environment().put(DiscoveryOptIn.ENVIRONMENT, "0000:03:00.0");
+    Process p = pb.start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    try {
+      assertThat(p.waitFor()).isZero();
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+    assertThat(DiscoveryParser.parse(out).gpus()).as("from the environment").hasSize(3);
   }
 
   /** A VGA-class and a display-class GPU for guests, the host's boot display and a Matrox BMC display. */
