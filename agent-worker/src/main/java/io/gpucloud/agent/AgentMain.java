@@ -5,6 +5,7 @@ import io.gpucloud.activities.WorkflowTypes;
 import io.gpucloud.activities.host.HostActivities;
 import io.gpucloud.activities.host.HostRegistration;
 import io.gpucloud.activities.inventory.InventoryActivities;
+import io.gpucloud.agent.discovery.DiscoveryOptIn;
 import io.gpucloud.agent.hooks.HookRunner;
 import io.gpucloud.agent.instance.DomainJournal;
 import io.gpucloud.agent.instance.HostInstanceActivitiesImpl;
@@ -64,7 +65,8 @@ public final class AgentMain {
     Worker worker = factory.newWorker(HostActivities.taskQueue(opts.hostName()),
         WorkerOptions.newBuilder().setMaxConcurrentActivityTaskPollers(opts.taskPollers()).build());
     HookRunner discoveryRunner = new HookRunner(opts.discoveryTimeout(), opts.maxOutputBytes());
-    worker.registerActivitiesImplementations(new HostDiscoveryActivities(opts.discoveryScript(), discoveryRunner));
+    worker.registerActivitiesImplementations(new HostDiscoveryActivities(opts.discoveryScript(), discoveryRunner,
+        opts.discoveryInclude().and(DiscoveryOptIn.fromEnvironment())));
     worker.registerActivitiesImplementations(instanceActivities(opts, libvirt.connect()));
     factory.start();
     LOG.info("agent worker for host {} polling {} ({})", opts.hostName(),

@@ -1,5 +1,6 @@
 package io.gpucloud.agent;
 
+import io.gpucloud.agent.discovery.DiscoveryOptIn;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +25,8 @@ public record AgentOptions(
     Path stateDir,
     int taskPollers,
     MdevBackendKind mdevBackend,
-    Path sysfsRoot) {
+    Path sysfsRoot,
+    DiscoveryOptIn discoveryInclude) {
   /** How the agent creates and removes mdevs. */
   public enum MdevBackendKind {
     /** libvirt node devices (virNodeDeviceCreateXML / virNodeDeviceDestroy): the default. */
@@ -58,7 +60,9 @@ public record AgentOptions(
       "                            connection, default) or sysfs (the uuid written to SYSFS_ROOT/sys/class/mdev_bus/",
       "                            PARENT/mdev_supported_types/TYPE/create, 1 to SYSFS_ROOT/sys/bus/mdev/devices/",
       "                            UUID/remove, as mdevctl does)",
-      "  --sysfs-root DIR          root holding sys/ for --mdev-backend sysfs (default /)");
+      "  --sysfs-root DIR          root holding sys/ for --mdev-backend sysfs (default /)",
+      "  --discovery-include LIST  host console displays to report anyway: PCI addresses and vendor:device ids,",
+      "                            comma-separated (e.g. 0000:03:00.0,102b:0536); passed to the hook as --include");
 
   public static AgentOptions parse(String[] args) {
     String host = null;
@@ -75,6 +79,7 @@ public record AgentOptions(
     int pollers = DEFAULT_TASK_POLLERS;
     MdevBackendKind mdevBackend = MdevBackendKind.LIBVIRT;
     Path sysfsRoot = null;
+    DiscoveryOptIn include = DiscoveryOptIn.NONE;
     List<String> rest = new ArrayList<>(List.of(args));
     while (!rest.isEmpty()) {
       String flag = rest.remove(0);
@@ -100,6 +105,7 @@ public record AgentOptions(
         case "--task-pollers" -> pollers = (int) positive(flag, v);
         case "--mdev-backend" -> mdevBackend = mdevBackend(v);
         case "--sysfs-root" -> sysfsRoot = Path.of(v);
+        case "--discovery-include" -> include = discoveryInclude(include, v);
         default -> throw new IllegalArgumentException("unknown option " + flag + "\n" + USAGE);
       }
     }
@@ -125,7 +131,7 @@ public record AgentOptions(
       uri = "qemu:///system";
     }
     return new AgentOptions(host, temporal, ns, uri, hooks, discovery, hookTimeout, discoveryTimeout, maxOut, spec,
-        state, pollers, mdevBackend, sysfsRoot);
+        state, pollers, mdevBackend, sysfsRoot, include);
   }
 
   private static MdevBackendKind mdevBackend(String v) {
@@ -134,6 +140,15 @@ public record AgentOptions(
       case "sysfs" -> MdevBackendKind.SYSFS;
       default -> throw new IllegalArgumentException("--mdev-backend must be libvirt or sysfs, got '" + v + "'");
     };
+  }
+
+  /** The option may be given more than once: the lists add up. */
+  private static DiscoveryOptIn discoveryInclude(DiscoveryOptIn before, String v) {
+    try {
+      return before.and(DiscoveryOptIn.parse(v));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--discovery-include: " + e.getMessage());
+    }
   }
 
   private static long positive(String flag, String v) {
@@ -150,6 +165,6 @@ public record AgentOptions(
 
   public AgentOptions withHost(String name, String uri) {
     return new AgentOptions(name, temporalTarget, namespace, uri, hooksDir, discoveryScript, hookTimeout,
-        discoveryTimeout, maxOutputBytes, simulateSpec, stateDir, taskPollers, mdevBackend, sysfsRoot);
+        discoveryTimeout, maxOutputBytes, simulateSpec, stateDir, taskPollers, mdevBackend, sysfsRoot, discoveryInclude);
   }
 }

@@ -283,7 +283,11 @@ class GpuDiscoveryScriptTest {
     assertThat(amd.vfInstances()).extracting(VirtualGpu::address).containsExactly(
         "0000:c1:02.0", "0000:c1:02.1", "0000:c1:02.2", "0000:c1:02.3", "0000:c1:02.4", "0000:c1:02.5",
         "0000:c1:02.6", "0000:c1:02.7", "0000:c1:03.0", "0000:c1:03.1", "0000:c1:03.2");
-    assertThat(amd.vfInstances()).extracting(VirtualGpu::profileName).containsOnly("7462");
+    // sysfs has no VF profile name: the control plane names unnamed VFs (as for CloudStack's empty vf_profile)
+    assertThat(amd.vfInstances()).extracting(VirtualGpu::profileName).containsOnlyNulls();
+    // a VF reports its own driver and IOMMU group: none in this tree, and never the parent's
+    assertThat(amd.vfInstances()).extracting(VirtualGpu::driver).containsOnlyNulls();
+    assertThat(amd.vfInstances()).extracting(VirtualGpu::vgpuTypes).containsOnly(List.of());
     assertThat(amd.vfInstances().get(9).libvirtAddress())
         .isEqualTo(new LibvirtAddress("0x0000", "0xc1", "0x03", "0x1"));
   }
