@@ -11,18 +11,28 @@ export LC_ALL=C
 
 usage() {
   cat <<'USAGE'
-Usage: gpudiscovery.sh [--root DIR] [--help]
+Usage: gpudiscovery.sh [--root DIR] [--include LIST] [--help]
 
 Prints {"gpus": [...]} for every PCI device of class VGA (0300), 3D (0302), display (0380)
 or processing accelerator (1200) found under DIR/sys/bus/pci/devices, with its mdev vGPU
-instances and SR-IOV virtual functions.
+instances (on the device itself, or on its SR-IOV virtual functions as NVIDIA vGPU on
+SR-IOV has them) and its SR-IOV virtual functions.
 
-  --root DIR   sysfs root (default: $GPU_SYSFS_ROOT, else /)
-  --help       show this help
+The host's own console display is skipped: the boot display (boot_vga = 1), a device bound to
+a console driver (ast, mgag200, hibmc-drm, cirrus, bochs) and known BMC display ids (ASPEED
+1a03:2000, Matrox G200 server variants 102b:0522/0524/0530/0532/0533/0534/0536/0538, Huawei
+19e5:1711). A skipped device is named on stderr.
+
+  --root DIR      sysfs root (default: $GPU_SYSFS_ROOT, else /)
+  --include LIST  report these devices even if they look like the host console: PCI addresses
+                  and vendor:device ids, separated by commas or blanks (default:
+                  $GPU_DISCOVERY_INCLUDE); the agent passes its --discovery-include here
+  --help          show this help
 USAGE
 }
 
 ROOT="${GPU_SYSFS_ROOT:-/}"
+INCLUDE="${GPU_DISCOVERY_INCLUDE:-}"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --root)
@@ -32,6 +42,15 @@ while [[ $# -gt 0 ]]; do
       ;;
     --root=*)
       ROOT="${1#--root=}"
+      shift
+      ;;
+    --include)
+      [[ $# -ge 2 ]] || { echo "gpudiscovery.sh: --include needs a list" >&2; exit 2; }
+      INCLUDE="$INCLUDE,$2"
+      shift 2
+      ;;
+    --include=*)
+      INCLUDE="$INCLUDE,${1#--include=}"
       shift
       ;;
     -h | --help)
@@ -64,6 +83,28 @@ if [[ -z "$ROOT" ]] && command -v lspci >/dev/null 2>&1; then
 fi
 
 PCI_RE='^[0-9a-fA-F]{4,8}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]$'
+SHORT_PCI_RE='^[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]$'
+ID_RE='^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$'
+
+# Host console displays: drivers and vendor:device ids (see --help).
+CONSOLE_DRIVERS=" ast mgag200 hibmc-drm cirrus cirrus-qemu bochs bochs-drm "
+BMC_IDS=" 1a03:2000 102b:0522 102b:0524 102b:0530 102b:0532 102b:0533 102b:0534 102b:0536 102b:0538 19e5:1711 "
+
+# The opt-in list, normalised to " 0000:03:00.0 1a03:2000 ".
+INCLUDED=" "
+IFS=', ' read -r -a include_items <<<"${INCLUDE//$'\n'/ }"
+for item in "${include_items[@]}"; do
+  [[ -n "$item" ]] || continue
+  item="${item,,}"
+  if [[ "$item" =~ $ID_RE || "$item" =~ $PCI_RE ]]; then
+    INCLUDED+="$item "
+  elif [[ "$item" =~ $SHORT_PCI_RE ]]; then
+    INCLUDED+="0000:$item "
+  else
+    echo "gpudiscovery.sh: --include: '$item' is neither a PCI address (0000:03:00.0) nor a vendor:device id (1a03:2000)" >&2
+    exit 2
+  fi
+done
 
 # ---- helpers ---------------------------------------------------------------------------------------
 
@@ -77,6 +118,23 @@ json_str() {
   s="${s//$'\t'/\\t}"
   s="${s//[[:cntrl:]]/}"
   printf '"%s"' "$s"
+}
+
+# jstr VAR VALUE: sets VAR to VALUE as a JSON string literal, without a subshell.
+jstr() {
+  local s="$2"
+  s="${s//\\/\\\\}"
+  s="${s//\"/\\\"}"
+  s="${s//$'\n'/\\n}"
+  s="${s//$'\r'/\\r}"
+  s="${s//$'\t'/\\t}"
+  s="${s//[[:cntrl:]]/}"
+  printf -v "$1" '"%s"' "$s"
+}
+
+# jstr_or_null VAR VALUE: null when VALUE is empty.
+jstr_or_null() {
+  if [[ -z "$2" ]]; then printf -v "$1" 'null'; else jstr "$1" "$2"; fi
 }
 
 # json_str_or_null VALUE: null when VALUE is empty.
@@ -204,42 +262,82 @@ mdev_description_value() {
 
 # ---- per GPU ---------------------------------------------------------------------------------------
 
-print_vgpus() {
-  local dev="$1" first=1 type tname avail count entry uuid desc fb heads res maxinst
-  local -a entries
-  for type in "$dev"/mdev_supported_types/*/; do
-    type="${type%/}"
-    tname="$(read_first "$type/name")"
-    [[ -n "$tname" ]] || tname="${type##*/}"
-    entries=("$type"/devices/*)
-    count=${#entries[@]}
-    avail="$(read_int "$type/available_instances" 0)"
-    maxinst=$((avail + count))
+# Per GPU cache of mdev type facts, keyed by type directory name: "name|video_ram|heads|res_x|res_y|max".
+declare -A TYPE_CACHE
+
+# type_facts TYPEDIR: sets T_NAME, T_FB, T_HEADS, T_RX, T_RY, T_MAX (may be empty) from the cache or the files.
+type_facts() {
+  local type="$1" key="${1##*/}" desc fb heads res max
+  if [[ -z "${TYPE_CACHE[$key]+x}" ]]; then
+    T_NAME="$(read_first "$type/name")"
+    [[ -n "$T_NAME" ]] || T_NAME="$key"
     desc="$(read_first "$type/description")"
     fb="$(mdev_description_value "$desc" framebuffer)"
     heads="$(mdev_description_value "$desc" num_heads)"
     res="$(mdev_description_value "$desc" max_resolution)"
+    max="$(mdev_description_value "$desc" max_instance)"
+    T_FB="" T_HEADS="" T_RX="" T_RY="" T_MAX=""
+    if [[ "$fb" =~ ^([0-9]+)M$ ]]; then T_FB="${BASH_REMATCH[1]}"; fi
+    if [[ "$heads" =~ ^[0-9]+$ ]]; then T_HEADS="$heads"; fi
+    if [[ "$res" =~ ^([0-9]+)x([0-9]+)$ ]]; then T_RX="${BASH_REMATCH[1]}"; T_RY="${BASH_REMATCH[2]}"; fi
+    if [[ "$max" =~ ^[0-9]+$ ]]; then T_MAX="$max"; fi
+    TYPE_CACHE[$key]="$T_NAME|$T_FB|$T_HEADS|$T_RX|$T_RY|$T_MAX"
+  else
+    IFS='|' read -r T_NAME T_FB T_HEADS T_RX T_RY T_MAX <<<"${TYPE_CACHE[$key]}"
+  fi
+}
+
+# collect_vgpus DEVDIR ADDR: appends to VGPUS the mdev instances created on the PCI function at DEVDIR (a
+# GPU or one of its VFs) as vgpu_instances entries, each preceded by a comma. No subshell, so the type cache
+# serves every VF of the GPU.
+collect_vgpus() {
+  local dev="$1" addr="$2" type count entry avail maxinst la q_addr q_uuid q_name
+  local -a entries
+  la="$(libvirt_address "$addr")"
+  jstr q_addr "$addr"
+  for type in "$dev"/mdev_supported_types/*/; do
+    type="${type%/}"
+    entries=("$type"/devices/*)
+    count=${#entries[@]}
+    [[ $count -gt 0 ]] || continue
+    type_facts "$type"
+    jstr q_name "$T_NAME"
+    maxinst="$T_MAX"
+    if [[ -z "$maxinst" ]]; then
+      avail="$(read_int "$type/available_instances" 0)"
+      maxinst=$((avail + count))
+    fi
     for entry in "${entries[@]}"; do
-      uuid="${entry##*/}"
-      [[ $first == 1 ]] || printf ','
-      first=0
-      printf '\n        {"mdev_uuid": %s, "profile_name": %s, "max_instances": %s' \
-        "$(json_str "$uuid")" "$(json_str "$tname")" "$maxinst"
-      if [[ "$fb" =~ ^([0-9]+)M$ ]]; then printf ', "video_ram": %s' "${BASH_REMATCH[1]}"; fi
-      if [[ "$heads" =~ ^[0-9]+$ ]]; then printf ', "max_heads": %s' "$heads"; fi
-      if [[ "$res" =~ ^([0-9]+)x([0-9]+)$ ]]; then
-        printf ', "max_resolution_x": %s, "max_resolution_y": %s' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
-      fi
-      printf ', "used_by_vm": null}'
+      jstr q_uuid "${entry##*/}"
+      VGPUS+=$',\n        {"mdev_uuid": '"$q_uuid"', "profile_name": '"$q_name"', "max_instances": '"$maxinst"
+      if [[ -n "$T_FB" ]]; then VGPUS+=', "video_ram": '"$T_FB"; fi
+      if [[ -n "$T_HEADS" ]]; then VGPUS+=', "max_heads": '"$T_HEADS"; fi
+      if [[ -n "$T_RX" ]]; then VGPUS+=', "max_resolution_x": '"$T_RX"', "max_resolution_y": '"$T_RY"; fi
+      VGPUS+=', "libvirt_address": '"$la"', "parent_pci_address": '"$q_addr"', "used_by_vm": null}'
     done
   done
-  [[ $first == 1 ]] || printf '\n      '
   return 0
 }
 
-print_vfs() {
-  local dev="$1" first=1 link n vfaddr vfdir profile i
+# collect_types DEVDIR: sets TYPES to the names of the mdev types the function at DEVDIR offers (JSON array).
+collect_types() {
+  local dev="$1" type q
+  TYPES=""
+  for type in "$dev"/mdev_supported_types/*/; do
+    type_facts "${type%/}"
+    jstr q "$T_NAME"
+    TYPES+="${TYPES:+, }$q"
+  done
+  TYPES="[$TYPES]"
+}
+
+# collect_vfs DEVDIR: sets VFS (the vf_instances entries) and appends to VGPUS the mdevs created on the VFs.
+# A VF reports its own driver and IOMMU group (null when it has none), and the mdev types it offers: with
+# NVIDIA vGPU on SR-IOV the vGPU types and instances live under the VFs, not under the GPU.
+collect_vfs() {
+  local dev="$1" link n vfaddr vfdir i drv grp q_addr q_drv q_grp
   local -a vfs=()
+  VFS=""
   for link in "$dev"/virtfn*; do
     n="${link##*/virtfn}"
     [[ "$n" =~ ^[0-9]+$ ]] || continue
@@ -249,22 +347,34 @@ print_vfs() {
     link="${vfs[$i]}"
     vfaddr="$(link_name "$link")"
     [[ "$vfaddr" =~ $PCI_RE ]] || continue
+    vfaddr="${vfaddr,,}"
     vfdir="$(readlink -f -- "$link" 2>/dev/null || true)"
-    profile=""
-    if [[ -n "$vfdir" ]]; then profile="$(hex_id "$vfdir/device")"; fi
-    [[ -n "$profile" ]] || profile="vf"
-    [[ $first == 1 ]] || printf ','
-    first=0
-    printf '\n        {"vf_pci_address": %s, "vf_profile": %s, "libvirt_address": %s, "used_by_vm": null}' \
-      "$(json_str "${vfaddr,,}")" "$(json_str "$profile")" "$(libvirt_address "$vfaddr")"
+    drv=""
+    grp=""
+    TYPES="[]"
+    if [[ -n "$vfdir" ]]; then
+      drv="$(link_name "$vfdir/driver")"
+      grp="$(link_name "$vfdir/iommu_group")"
+      if [[ -d "$vfdir/mdev_supported_types" ]]; then
+        collect_types "$vfdir"
+        collect_vgpus "$vfdir" "$vfaddr"
+      fi
+    fi
+    jstr q_addr "$vfaddr"
+    jstr_or_null q_drv "$drv"
+    jstr_or_null q_grp "$grp"
+    VFS+="${VFS:+,}"$'\n        {"vf_pci_address": '"$q_addr"', "vf_profile": "", "driver": '"$q_drv"
+    VFS+=', "iommu_group": '"$q_grp"', "vgpu_types": '"$TYPES"', "libvirt_address": '"$(libvirt_address "$vfaddr")"
+    VFS+=', "used_by_vm": null}'
   done
-  [[ $first == 1 ]] || printf '\n      '
+  [[ -z "$VFS" ]] || VFS+=$'\n      '
   return 0
 }
 
 print_gpu() {
   local dev="$1" addr="$2" class4="$3"
-  local vendor_id device_id vendor device driver group root numa total num vgpus vfs enabled
+  local vendor_id device_id vendor device driver group root numa total num vgpus enabled
+  TYPE_CACHE=()
   vendor_id="$(hex_id "$dev/vendor")"
   device_id="$(hex_id "$dev/device")"
   vendor="$(lspci_field "$addr" Vendor)"
@@ -277,10 +387,13 @@ print_gpu() {
   numa="$(read_int "$dev/numa_node" -1)"
   total="$(read_int "$dev/sriov_totalvfs" 0)"
   num="$(read_int "$dev/sriov_numvfs" 0)"
-  vgpus="$(print_vgpus "$dev")"
-  vfs="$(print_vfs "$dev")"
+  VGPUS=""
+  collect_vgpus "$dev" "$addr"
+  collect_vfs "$dev"
+  vgpus="$VGPUS"
   enabled=1
-  if [[ -n "$vgpus" || -n "$vfs" ]]; then enabled=0; fi
+  if [[ -n "$vgpus" || -n "$VFS" ]]; then enabled=0; fi
+  if [[ -n "$vgpus" ]]; then vgpus="${vgpus#,}"$'\n      '; fi
 
   printf '\n    {\n'
   printf '      "pci_address": %s,\n' "$(json_str "$addr")"
@@ -298,8 +411,29 @@ print_gpu() {
   printf '      "full_passthrough": {"enabled": %s, "libvirt_address": %s, "used_by_vm": null},\n' \
     "$enabled" "$(libvirt_address "$addr")"
   printf '      "vgpu_instances": [%s],\n' "$vgpus"
-  printf '      "vf_instances": [%s]\n' "$vfs"
+  printf '      "vf_instances": [%s]\n' "$VFS"
   printf '    }'
+}
+
+# console_reason DEVDIR ADDR: why the device is the host's console display ("" when it is not, or when it
+# is opted in with --include).
+console_reason() {
+  local dev="$1" addr="$2" id driver
+  id="$(hex_id "$dev/vendor"):$(hex_id "$dev/device")"
+  if [[ "$INCLUDED" == *" $addr "* || "$INCLUDED" == *" $id "* ]]; then
+    return 0
+  fi
+  if [[ "$(read_first "$dev/boot_vga")" == 1 ]]; then
+    printf 'the boot display (boot_vga = 1)'
+  elif [[ "$BMC_IDS" == *" $id "* ]]; then
+    printf 'a BMC display (%s)' "$id"
+  else
+    driver="$(link_name "$dev/driver")"
+    if [[ -n "$driver" && "$CONSOLE_DRIVERS" == *" $driver "* ]]; then
+      printf 'bound to the console driver %s' "$driver"
+    fi
+  fi
+  return 0
 }
 
 # ---- main ------------------------------------------------------------------------------------------
@@ -320,6 +454,11 @@ for dev in "$DEVICES_DIR"/*; do
     0300 | 0302 | 0380 | 1200) ;;
     *) continue ;;
   esac
+  console="$(console_reason "$dev" "$addr")"
+  if [[ -n "$console" ]]; then
+    echo "gpudiscovery.sh: skipped $addr, the host's console display: $console (--include $addr reports it)" >&2
+    continue
+  fi
   [[ $first == 1 ]] || out+=','
   first=0
   out+="$(print_gpu "$dev" "$addr" "$class4")"

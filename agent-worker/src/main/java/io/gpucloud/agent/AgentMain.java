@@ -5,6 +5,7 @@ import io.gpucloud.activities.WorkflowTypes;
 import io.gpucloud.activities.host.HostActivities;
 import io.gpucloud.activities.host.HostRegistration;
 import io.gpucloud.activities.inventory.InventoryActivities;
+import io.gpucloud.agent.discovery.DiscoveryOptIn;
 import io.gpucloud.agent.hooks.HookRunner;
 import io.gpucloud.agent.domain.HostTopology;
 import io.gpucloud.agent.instance.DomainJournal;
@@ -68,7 +69,8 @@ public final class AgentMain {
     Worker worker = factory.newWorker(HostActivities.taskQueue(opts.hostName()),
         WorkerOptions.newBuilder().setMaxConcurrentActivityTaskPollers(opts.taskPollers()).build());
     HookRunner discoveryRunner = new HookRunner(opts.discoveryTimeout(), opts.maxOutputBytes());
-    worker.registerActivitiesImplementations(new HostDiscoveryActivities(opts.discoveryScript(), discoveryRunner));
+    worker.registerActivitiesImplementations(new HostDiscoveryActivities(opts.discoveryScript(), discoveryRunner,
+        opts.discoveryInclude().and(DiscoveryOptIn.fromEnvironment())));
     HostInstanceActivitiesImpl instances = instanceActivities(opts, libvirt.connect());
     worker.registerActivitiesImplementations(instances);
     try {

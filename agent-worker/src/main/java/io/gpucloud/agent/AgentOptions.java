@@ -1,5 +1,6 @@
 package io.gpucloud.agent;
 
+import io.gpucloud.agent.discovery.DiscoveryOptIn;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +26,8 @@ public record AgentOptions(
     int taskPollers,
     MdevBackendKind mdevBackend,
     Path sysfsRoot,
-    String storagePool) {
+    String storagePool,
+    DiscoveryOptIn discoveryInclude) {
   /** How the agent creates and removes mdevs. */
   public enum MdevBackendKind {
     /** libvirt node devices (virNodeDeviceCreateXML / virNodeDeviceDestroy): the default. */
@@ -62,7 +64,9 @@ public record AgentOptions(
       "  --sysfs-root DIR          root holding sys/ for --mdev-backend sysfs (default /)",
       "  --storage-pool NAME       libvirt storage pool of the instances' root disks, qcow2 overlays on the template",
       "                            image (default " + io.gpucloud.agent.instance.HostConfig.DEFAULT_POOL
-          + "; a simulated host uses its spec's storagePool)");
+          + "; a simulated host uses its spec's storagePool)",
+      "  --discovery-include LIST  host console displays to report anyway: PCI addresses and vendor:device ids,",
+      "                            comma-separated (e.g. 0000:03:00.0,102b:0536); passed to the hook as --include");
 
   public static AgentOptions parse(String[] args) {
     String host = null;
@@ -80,6 +84,7 @@ public record AgentOptions(
     MdevBackendKind mdevBackend = MdevBackendKind.LIBVIRT;
     Path sysfsRoot = null;
     String storagePool = null;
+    DiscoveryOptIn include = DiscoveryOptIn.NONE;
     List<String> rest = new ArrayList<>(List.of(args));
     while (!rest.isEmpty()) {
       String flag = rest.remove(0);
@@ -106,6 +111,7 @@ public record AgentOptions(
         case "--mdev-backend" -> mdevBackend = mdevBackend(v);
         case "--sysfs-root" -> sysfsRoot = Path.of(v);
         case "--storage-pool" -> storagePool = poolName(v);
+        case "--discovery-include" -> include = discoveryInclude(include, v);
         default -> throw new IllegalArgumentException("unknown option " + flag + "\n" + USAGE);
       }
     }
@@ -131,7 +137,7 @@ public record AgentOptions(
       uri = "qemu:///system";
     }
     return new AgentOptions(host, temporal, ns, uri, hooks, discovery, hookTimeout, discoveryTimeout, maxOut, spec,
-        state, pollers, mdevBackend, sysfsRoot, storagePool);
+        state, pollers, mdevBackend, sysfsRoot, storagePool, include);
   }
 
   private static String poolName(String v) {
@@ -149,6 +155,15 @@ public record AgentOptions(
     };
   }
 
+  /** The option may be given more than once: the lists add up. */
+  private static DiscoveryOptIn discoveryInclude(DiscoveryOptIn before, String v) {
+    try {
+      return before.and(DiscoveryOptIn.parse(v));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--discovery-include: " + e.getMessage());
+    }
+  }
+
   private static long positive(String flag, String v) {
     try {
       long n = Long.parseLong(v);
@@ -163,6 +178,7 @@ public record AgentOptions(
 
   public AgentOptions withHost(String name, String uri) {
     return new AgentOptions(name, temporalTarget, namespace, uri, hooksDir, discoveryScript, hookTimeout,
-        discoveryTimeout, maxOutputBytes, simulateSpec, stateDir, taskPollers, mdevBackend, sysfsRoot, storagePool);
+        discoveryTimeout, maxOutputBytes, simulateSpec, stateDir, taskPollers, mdevBackend, sysfsRoot, storagePool,
+        discoveryInclude);
   }
 }

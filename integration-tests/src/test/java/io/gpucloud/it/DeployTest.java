@@ -6,13 +6,28 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import io.temporal.api.enums.v1.PendingActivityState;
+import io.temporal.api.enums.v1.TimeoutType;
+import io.temporal.api.history.v1.ActivityTaskStartedEventAttributes;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.api.workflow.v1.PendingActivityInfo;
+import io.temporal.client.WorkflowExecutionDescription;
+import io.temporal.common.SearchAttributeKey;
+import io.temporal.common.SearchAttributes;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,6 +42,7 @@ class DeployTest {
     stack = Stack.get();
     Stack.await("all hosts discovered", Duration.ofMinutes(2), () -> Stack.list(stack.get("/hosts")).stream()
         .filter(h -> h.path("lastDiscoveryAt").isTextual()).count() >= 5);
+    stack.awaitHosts("H1", "H2", "M1");
     template = Tenants.template(stack);
   }
 
@@ -188,40 +204,150 @@ class DeployTest {
     assertThat(stack.call("GET", "/instances/" + id, null, a.key()).status()).isEqualTo(200);
   }
 
+  /** SetUpDomain of the deploy, while it is pending (scheduled or running). */
+  static Optional<PendingActivityInfo> pendingSetUpDomain(String workflowId) {
+    return stack.describe(workflowId).getPendingActivitiesList().stream()
+        .filter(a -> a.getActivityType().getName().equals("SetUpDomain")).findFirst();
+  }
+
   @Test
-  void agentKilledMidDeployAndRestartedEndsRunningOrCleanlyUndone() throws Exception {
+  void agentKilledMidDeployIsRetriedOnTheRestartedAgentAndEndsRunning() throws Exception {
     Tenants.Tenant t = Tenants.tenant(stack, "crash", Tenants.unlimited());
     String offering = Tenants.offering(stack, "ACS Simulated Graphics Card Basic", "passthrough", 1, 1, 500, 512);
-    // a slow transformer hook on H1 (the only host with Basic cards) keeps the deploy mid-step
+    // the transformer hook on H1 (the only host with Basic cards) says when SetUpDomain reaches it and
+    // then holds the step until the test opens the gate
+    Path dir = Files.createTempDirectory(stack.dataDir, "crash-");
+    Path entered = dir.resolve("entered");
+    Path gate = dir.resolve("gate");
     Path hook = stack.dataDir.resolve("hosts/H1/hooks/libvirt-vm-xml-transformer.sh");
-    Files.writeString(hook, "#!/bin/sh\nsleep 3\ncat\n");
+    Files.writeString(hook, "#!/bin/sh\ntouch '" + entered + "'\nwhile [ ! -e '" + gate + "' ]; do sleep 0.1; done\ncat\n");
     Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwxr-xr-x"));
     try {
-      long pid = stack.pid("agent-H1");
-      List<String> cmd = List.of(new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"))).split("\0"));
+      long oldPid = stack.pid("agent-H1");
+      List<String> cmd = List.of(new String(Files.readAllBytes(Path.of("/proc/" + oldPid + "/cmdline"))).split("\0"));
       String id = Tenants.deploy(stack, t.key(), "crashy", offering, template, null).body().path("id").asText();
-      Stack.await("the deploy to reach H1", Duration.ofSeconds(60),
-          () -> "H1".equals(stack.get("/instances/" + id).path("hostName").asText(null)));
-      Thread.sleep(1000); // inside the hook now
-      new ProcessBuilder("kill", "-9", String.valueOf(pid)).start().waitFor();
+      String workflowId = "deploy-" + id;
+      // SetUpDomain started on the agent process we are about to kill, and is inside the hook
+      PendingActivityInfo[] before = new PendingActivityInfo[1];
+      Stack.await("SetUpDomain to run in H1's hook", Duration.ofSeconds(60), () -> {
+        before[0] = pendingSetUpDomain(workflowId).orElse(null);
+        return before[0] != null && before[0].getState() == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
+            && Files.exists(entered);
+      });
+      assertThat(before[0].getAttempt()).isEqualTo(1);
+      assertThat(before[0].getLastWorkerIdentity()).as("worker identity pid@host").startsWith(oldPid + "@");
+
+      new ProcessBuilder("kill", "-9", String.valueOf(oldPid)).start().waitFor();
+      Optional<ProcessHandle> old = ProcessHandle.of(oldPid);
+      if (old.isPresent()) {
+        old.get().onExit().get(30, TimeUnit.SECONDS);
+      }
+      Files.createFile(gate); // the dead agent's hook ends; the retried step passes straight through
       Process restarted = new ProcessBuilder(cmd).redirectErrorStream(true)
           .redirectOutput(stack.dataDir.resolve("logs/agent-H1-restarted.log").toFile()).start();
       Files.writeString(stack.dataDir.resolve("pids/agent-H1"), String.valueOf(restarted.pid()));
       Runtime.getRuntime().addShutdownHook(new Thread(restarted::destroy));
 
-      JsonNode wf = awaitClosed("deploy-" + id);
+      JsonNode wf = awaitClosed(workflowId);
+      assertThat(wf.path("status").asText()).as(wf.toString()).isEqualTo("COMPLETED");
       JsonNode inst = stack.get("/instances/" + id);
-      assertThat(inst.path("state").asText()).as(wf.toString()).isIn("Running", "Error");
-      if (inst.path("state").asText().equals("Running")) {
-        assertThat(Stack.list(inst.path("devices"))).hasSize(1);
-        assertThat(stack.get("/instances/" + id + "/domain-xml").path("xml").asText()).contains("<uuid>" + id);
-      } else {
-        assertThat(Stack.list(inst.path("devices"))).isEmpty();
-      }
+      assertThat(inst.path("state").asText()).as(wf.toString()).isEqualTo("Running");
+      assertThat(inst.path("hostName").asText()).isEqualTo("H1");
+      assertThat(Stack.list(inst.path("devices"))).hasSize(1);
+      assertThat(stack.get("/instances/" + id + "/domain-xml").path("xml").asText()).contains("<uuid>" + id);
+
+      // the history: one SetUpDomain (the same placement, not a new one), whose last attempt ran on the
+      // restarted process after the killed one stopped heartbeating
+      List<HistoryEvent> events = stack.temporal().fetchHistory(workflowId).getEvents();
+      List<HistoryEvent> scheduled = events.stream().filter(e -> e.hasActivityTaskScheduledEventAttributes()
+          && e.getActivityTaskScheduledEventAttributes().getActivityType().getName().equals("SetUpDomain")).toList();
+      assertThat(scheduled).as("SetUpDomain scheduled once").hasSize(1);
+      long scheduledId = scheduled.get(0).getEventId();
+      ActivityTaskStartedEventAttributes started = events.stream()
+          .filter(e -> e.hasActivityTaskStartedEventAttributes()
+              && e.getActivityTaskStartedEventAttributes().getScheduledEventId() == scheduledId)
+          .findFirst().orElseThrow().getActivityTaskStartedEventAttributes();
+      assertThat(started.getAttempt()).as("SetUpDomain was retried").isGreaterThanOrEqualTo(2);
+      assertThat(started.getIdentity()).as("the last attempt ran on the restarted agent")
+          .startsWith(restarted.pid() + "@");
+      assertThat(started.getLastFailure().getTimeoutFailureInfo().getTimeoutType())
+          .as("the attempt before failed for want of heartbeats: " + started.getLastFailure())
+          .isEqualTo(TimeoutType.TIMEOUT_TYPE_HEARTBEAT);
+      assertThat(events.stream().filter(e -> e.hasActivityTaskCompletedEventAttributes()
+          && e.getActivityTaskCompletedEventAttributes().getScheduledEventId() == scheduledId))
+          .singleElement().satisfies(e -> assertThat(e.getActivityTaskCompletedEventAttributes().getIdentity())
+              .startsWith(restarted.pid() + "@"));
       assertNothingLeaked();
     } finally {
       Files.deleteIfExists(hook);
+      if (!Files.exists(gate)) {
+        Files.createFile(gate);
+      }
     }
+  }
+
+  @Test
+  void concurrentRequestsWithOneIdempotencyKeyCreateOneInstance() throws Exception {
+    Tenants.Tenant t = Tenants.tenant(stack, "idem2", Tenants.unlimited());
+    String offering = Tenants.offering(stack, "ACS Misc Card", "passthrough", 1, 1, 100, 128);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    List<String> created = new java.util.ArrayList<>();
+    try {
+      for (int round = 0; round < 3; round++) {
+        String key = UUID.randomUUID().toString();
+        CyclicBarrier together = new CyclicBarrier(2);
+        List<Future<Stack.Response>> both = new java.util.ArrayList<>();
+        for (int n = 0; n < 2; n++) {
+          both.add(pool.submit(() -> {
+            together.await();
+            return Tenants.deploy(stack, t.key(), "same", offering, template, key);
+          }));
+        }
+        Stack.Response a = both.get(0).get();
+        Stack.Response b = both.get(1).get();
+        assertThat(a.status()).as(a.raw()).isEqualTo(202);
+        assertThat(b.status()).as(b.raw()).isEqualTo(202);
+        assertThat(b.body().path("id").asText()).as("same instance for both replies").isEqualTo(a.body().path("id").asText());
+        created.add(a.body().path("id").asText());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    for (String id : created) {
+      assertThat(awaitClosed("deploy-" + id).path("status").asText()).isEqualTo("COMPLETED");
+    }
+    try (Connection c = stack.db(); PreparedStatement s = c.prepareStatement(
+        "SELECT COUNT(*), COUNT(DISTINCT id), SUM(state = 'Running') FROM instances WHERE account_id = ?")) {
+      s.setString(1, t.accountId());
+      ResultSet rs = s.executeQuery();
+      rs.next();
+      assertThat(rs.getInt(1)).as("one instance row per key").isEqualTo(3);
+      assertThat(rs.getInt(3)).isEqualTo(3);
+    }
+    assertThat(ids(Stack.list(stack.call("GET", "/instances", null, t.key()).body())))
+        .containsExactlyInAnyOrderElementsOf(created);
+  }
+
+  @Test
+  void deployWorkflowCarriesInstanceUuidAccountAndHostName() {
+    Tenants.Tenant t = Tenants.tenant(stack, "attrs", Tenants.unlimited());
+    String account = stack.get("/accounts/" + t.accountId()).path("name").asText();
+    String offering = Tenants.offering(stack, "ACS Misc Card", "passthrough", 1, 1, 100, 128);
+    JsonNode inst = Tenants.deployAndWait(stack, t.key(), "attrs", offering, template);
+    assertThat(inst.path("state").asText()).as(inst.toString()).isEqualTo("Running");
+    assertThat(inst.path("hostName").asText()).isEqualTo("M1"); // the only host with Misc cards
+    String id = inst.path("id").asText();
+
+    WorkflowExecutionDescription d = stack.temporal().newUntypedWorkflowStub("deploy-" + id).describe();
+    assertThat(d.getWorkflowType()).isEqualTo("Deploy");
+    SearchAttributes attrs = d.getTypedSearchAttributes();
+    assertThat(attrs.get(SearchAttributeKey.forKeyword("InstanceUuid"))).isEqualTo(id);
+    assertThat(attrs.get(SearchAttributeKey.forKeyword("Account"))).isEqualTo(account);
+    assertThat(attrs.get(SearchAttributeKey.forKeyword("HostName"))).isEqualTo("M1");
+    // and indexed: operators find it by them in the Temporal UI (visibility catches up asynchronously)
+    String query = "InstanceUuid = '" + id + "' AND Account = '" + account + "' AND HostName = 'M1'";
+    Stack.await("visibility to list " + query, Duration.ofSeconds(30), () -> stack.temporal().listExecutions(query)
+        .anyMatch(m -> m.getExecution().getWorkflowId().equals("deploy-" + id)));
   }
 
   static Set<String> ids(List<JsonNode> instances) {

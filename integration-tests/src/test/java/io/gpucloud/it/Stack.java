@@ -2,6 +2,13 @@ package io.gpucloud.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -56,6 +63,7 @@ public final class Stack {
   }
 
   private Stack() throws IOException, InterruptedException {
+    checkJars();
     dataDir = Files.createTempDirectory(REPO.resolve("integration-tests/target"), "it-stack-");
     specsDir = Files.createDirectories(dataDir.resolve("specs"));
     try (Stream<Path> specs = Files.list(REPO.resolve("hosts"))) {
@@ -108,9 +116,115 @@ public final class Stack {
     }
     apiUrl = vars.get("API_URL");
     adminKey = vars.get("ADMIN_API_KEY");
+    awaitFleet();
+  }
+
+  /**
+   * Waits until every simulated host is registered and its discovery has reported its GPUs. Each agent
+   * runs a first discovery as it starts; with all of them starting at once on a small machine, a
+   * discovery hook (a JVM of its own) can exceed the short hook timeout the tests use, which leaves
+   * that host empty (as designed: the inventory stays as it was). Such a host's discovery is run again,
+   * as an operator would, at most 3 times.
+   */
+  private void awaitFleet() throws IOException {
+    List<String> names;
+    try (Stream<Path> specs = Files.list(specsDir)) {
+      names = specs.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yml"))
+          .map(n -> n.substring(0, n.length() - 4)).sorted().toList();
+    }
+    Map<String, Integer> reruns = new HashMap<>();
+    await("hosts " + names + " registered and discovered", Duration.ofMinutes(4), () -> {
+      List<JsonNode> hosts = list(get("/hosts")).stream().filter(h -> names.contains(h.path("name").asText())).toList();
+      for (JsonNode h : hosts) {
+        if (h.path("gpuTotal").asInt() > 0) {
+          continue;
+        }
+        String id = h.path("id").asText();
+        String name = h.path("name").asText();
+        long failed = list(get("/hosts/" + id + "/events?limit=1000")).stream()
+            .filter(e -> e.path("type").asText().equals("DISCOVERY_FAILED")).count();
+        int done = reruns.getOrDefault(name, 0);
+        if (failed > done) {
+          if (done >= 3) {
+            throw new IllegalStateException("discovery of host " + name + " failed " + failed + " times; see "
+                + dataDir.resolve("logs/agent-" + name + ".log"));
+          }
+          System.err.println("Stack: the discovery of " + name + " failed at start-up; running it again");
+          if (admin("POST", "/hosts/" + id + "/discover", null).status() == 202) { // 409: one was just started
+            reruns.put(name, done + 1);
+          }
+        }
+      }
+      return hosts.size() == names.size() && hosts.stream().allMatch(h -> h.path("gpuTotal").asInt() > 0);
+    }, Duration.ofMillis(500));
+  }
+
+  /**
+   * scripts/stack.sh starts service/target/service.jar and agent-worker/target/agent-worker.jar. The
+   * module's pom makes this build package both first and passes the files Maven resolved for them
+   * (gpucloud.serviceJar, gpucloud.agentJar: the module's main jar, which the shade plugin's package
+   * step writes next to the shaded one). Refuses to start anything but the jars of this build: the
+   * main jar must be a packaged jar (a directory means the build stopped before package, e.g. `mvn
+   * test`, so the shaded jar was not rebuilt), the very one in the module's target (or a copy of it,
+   * such as the one `mvn install` put in the local repository), and the shaded jar beside it written
+   * after it. Outside Maven (an IDE) the properties are absent and nothing is checked.
+   */
+  static void checkJars() throws IOException {
+    checkJar("gpucloud.serviceJar", REPO.resolve("service/target/service.jar"));
+    checkJar("gpucloud.agentJar", REPO.resolve("agent-worker/target/agent-worker.jar"));
+  }
+
+  private static void checkJar(String property, Path shaded) throws IOException {
+    String resolved = System.getProperty(property);
+    if (resolved == null || resolved.isBlank() || resolved.startsWith("${")) {
+      return;
+    }
+    Path built = Path.of(resolved);
+    if (!Files.isRegularFile(built)) {
+      throw new IllegalStateException("the integration tests start packaged jars, but this build resolved " + property
+          + " to " + built + " (not a jar: run at least the package phase, e.g. mvn verify -pl integration-tests -am)");
+    }
+    Path inTarget = shaded.resolveSibling(built.getFileName());
+    if (!Files.isRegularFile(inTarget)
+        || !(Files.isSameFile(built, inTarget) || Files.mismatch(built, inTarget) == -1L)) {
+      throw new IllegalStateException("scripts/stack.sh would start " + shaded + ", but this build's jar is " + built
+          + ", which is not the one in " + shaded.getParent() + ": build with -am (or mvn verify from the root)");
+    }
+    if (!Files.isRegularFile(shaded)
+        || Files.getLastModifiedTime(shaded).compareTo(Files.getLastModifiedTime(inTarget)) < 0) {
+      throw new IllegalStateException(shaded + " is missing or older than " + inTarget
+          + ": the shaded jar was not rebuilt by this build's package phase");
+    }
+  }
+
+  // ---- Temporal ----
+
+  private WorkflowServiceStubs temporalStubs;
+  private WorkflowClient temporalClient;
+
+  /** A client of the stack's Temporal server, namespace default (as the service and agents use). */
+  synchronized WorkflowClient temporal() {
+    if (temporalClient == null) {
+      temporalStubs = WorkflowServiceStubs.newServiceStubs(
+          WorkflowServiceStubsOptions.newBuilder().setTarget(temporalAddress).build());
+      temporalClient = WorkflowClient.newInstance(temporalStubs,
+          WorkflowClientOptions.newBuilder().setNamespace("default").build());
+    }
+    return temporalClient;
+  }
+
+  /** DescribeWorkflowExecution of the latest run of a workflow. */
+  DescribeWorkflowExecutionResponse describe(String workflowId) {
+    WorkflowClient c = temporal();
+    return c.getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(
+        DescribeWorkflowExecutionRequest.newBuilder().setNamespace(c.getOptions().getNamespace())
+            .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId)).build());
   }
 
   void stop() {
+    if (temporalStubs != null) {
+      temporalStubs.shutdownNow();
+    }
     if (process.isAlive()) {
       process.destroy(); // SIGTERM: the script stops every process it started
       try {
@@ -214,6 +328,20 @@ public final class Stack {
         throw new AssertionError(e);
       }
     }
+  }
+
+  /** The id of a host, by name. */
+  String hostId(String name) {
+    return list(get("/hosts?name=" + name)).stream().filter(h -> h.path("name").asText().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("no host " + name)).path("id").asText();
+  }
+
+  /** Waits until each named host is registered and its discovery has reported GPUs. */
+  void awaitHosts(String... names) {
+    List<String> wanted = List.of(names);
+    await(String.join(", ", wanted) + " discovered", Duration.ofMinutes(2), () -> list(get("/hosts")).stream()
+        .filter(h -> wanted.contains(h.path("name").asText()) && h.path("gpuTotal").asInt() > 0).count()
+        == wanted.size());
   }
 
   /** Waits for a workflow to close and returns GET /workflows/{id}. */

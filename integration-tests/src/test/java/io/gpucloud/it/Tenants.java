@@ -18,12 +18,17 @@ final class Tenants {
   record Tenant(String accountId, String userId, String key) {}
 
   static Tenant tenant(Stack stack, String prefix, Map<String, Object> limits) {
+    return tenantIn(stack, ROOT_DOMAIN, prefix, "User", limits);
+  }
+
+  /** An account in the domain, with one user of the role (User, DomainAdmin, Admin) and an API key. */
+  static Tenant tenantIn(Stack stack, String domainId, String prefix, String role, Map<String, Object> limits) {
     String suffix = UUID.randomUUID().toString().substring(0, 8);
-    Stack.Response acct = stack.admin("POST", "/accounts", Map.of("name", prefix + "-" + suffix, "domainId", ROOT_DOMAIN));
+    Stack.Response acct = stack.admin("POST", "/accounts", Map.of("name", prefix + "-" + suffix, "domainId", domainId));
     assertThat(acct.status()).as(acct.raw()).isEqualTo(201);
     String accountId = acct.body().path("id").asText();
     Stack.Response user = stack.admin("POST", "/users",
-        Map.of("name", prefix + "-user-" + suffix, "role", "User", "accountId", accountId));
+        Map.of("name", prefix + "-user-" + suffix, "role", role, "accountId", accountId));
     assertThat(user.status()).as(user.raw()).isEqualTo(201);
     String userId = user.body().path("id").asText();
     Stack.Response key = stack.admin("POST", "/users/" + userId + "/keys", null);
@@ -48,10 +53,26 @@ final class Tenants {
   }
 
   static String offering(Stack stack, String cardName, String profile, int gpus, int cpus, int mhz, long mem) {
+    return offering(stack, cardName, profile, gpus, cpus, mhz, mem, null);
+  }
+
+  /** numaPolicy null: the API's default (preferred). */
+  static String offering(Stack stack, String cardName, String profile, int gpus, int cpus, int mhz, long mem,
+      String numaPolicy) {
     Map<String, Object> body = new HashMap<>(Map.of("name", "off-" + UUID.randomUUID().toString().substring(0, 8),
         "cpuCores", cpus, "cpuSpeedMhz", mhz, "memoryMb", mem, "vgpuProfileId", profileId(stack, cardName, profile),
         "gpuCount", gpus, "gpuDisplay", false));
+    if (numaPolicy != null) {
+      body.put("numaPolicy", numaPolicy);
+    }
     Stack.Response r = stack.admin("POST", "/offerings", body);
+    assertThat(r.status()).as(r.raw()).isEqualTo(201);
+    return r.body().path("id").asText();
+  }
+
+  /** A domain under the parent; its id. */
+  static String domain(Stack stack, String parentId, String name) {
+    Stack.Response r = stack.admin("POST", "/domains", Map.of("name", name, "parentId", parentId));
     assertThat(r.status()).as(r.raw()).isEqualTo(201);
     return r.body().path("id").asText();
   }
@@ -68,6 +89,18 @@ final class Tenants {
     Map<String, Object> body = Map.of("name", name, "offeringId", offeringId, "templateId", templateId);
     return idempotencyKey == null ? stack.call("POST", "/instances", body, key)
         : stack.callWithHeader("POST", "/instances", body, key, "Idempotency-Key", idempotencyKey);
+  }
+
+  /**
+   * Deploys and waits for the Deploy workflow to close; the instance as an Admin sees it (state,
+   * host, devices with address and NUMA node).
+   */
+  static JsonNode deployAndWait(Stack stack, String key, String name, String offeringId, String templateId) {
+    Stack.Response r = deploy(stack, key, name, offeringId, templateId, null);
+    assertThat(r.status()).as(r.raw()).isEqualTo(202);
+    String id = r.body().path("id").asText();
+    stack.awaitWorkflow("deploy-" + id, Duration.ofSeconds(120));
+    return stack.get("/instances/" + id);
   }
 
   /** Waits until no instance of the caller is Creating any more, and returns them all. */

@@ -8,6 +8,11 @@ import java.util.List;
  * One physical GPU as gpudiscovery.sh reports it (the CloudStack 4.21 JSON shape), after validation:
  * {@code pciAddress} is normalised to the full form "dddd:bb:ss.f" in lower case; vendor/device ids are
  * 4 lower-case hex digits. vgpuInstances are mdevs, vfInstances SR-IOV VFs (addresses normalised too).
+ *
+ * <p>Unknown is null for text (driver, iommuGroup, pciRoot, ...) and -1 for {@code numaNode}, whatever sentinel
+ * the script printed ("null", "unknown", -1, ""); pciRoot is a normalised PCI address or null. The libvirt
+ * address of full_passthrough is always the one of {@code pciAddress}. full_passthrough.enabled is false for a
+ * GPU that hosts vGPUs or VFs (or has SR-IOV VFs enabled), whatever the script said.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DiscoveredGpu(

@@ -16,7 +16,8 @@ import io.gpucloud.activities.discovery.VirtualGpu;
  * with snake_case keys in the script's order. full_passthrough.enabled is written as 1/0; used_by_vm and an
  * mdev's libvirt_address are written as null when absent; the per-GPU max_instances .. max_resolution_y are left
  * out when null (a GPU that only hosts vGPUs/VFs). A vGPU's address is written as mdev_uuid, a VF's as
- * vf_pci_address (with vf_profile for its profile).
+ * vf_pci_address (with vf_profile for its profile, "" when it has none). What only our own hook reports is written
+ * when known: a VF's driver, iommu_group and vgpu_types, an mdev's parent_pci_address.
  */
 public final class DiscoveryJsonWriter {
 
@@ -68,13 +69,20 @@ public final class DiscoveryJsonWriter {
         x.put("mdev_uuid", v.address());
         x.put("profile_name", v.profileName());
         putSizes(x, v);
+        if (v.parentAddress() != null) x.put("parent_pci_address", v.parentAddress());
       }
       ArrayNode vfs = o.putArray("vf_instances");
       for (VirtualGpu v : g.vfInstances()) {
         ObjectNode x = vfs.addObject();
         x.put("vf_pci_address", v.address());
-        x.put("vf_profile", v.profileName());
+        x.put("vf_profile", v.profileName() == null ? "" : v.profileName());
         putSizes(x, v);
+        if (v.driver() != null) x.put("driver", v.driver());
+        if (v.iommuGroup() != null) x.put("iommu_group", v.iommuGroup());
+        if (!v.vgpuTypes().isEmpty()) {
+          ArrayNode types = x.putArray("vgpu_types");
+          v.vgpuTypes().forEach(types::add);
+        }
       }
     }
     return root;

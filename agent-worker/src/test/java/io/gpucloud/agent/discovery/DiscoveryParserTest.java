@@ -2,8 +2,10 @@ package io.gpucloud.agent.discovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.gpucloud.activities.discovery.DiscoveredGpu;
+import io.gpucloud.activities.discovery.DiscoveryProblem;
 import io.gpucloud.activities.discovery.DiscoveryReport;
 import io.gpucloud.activities.discovery.InvalidDiscoveryOutputException;
 import io.gpucloud.activities.discovery.LibvirtAddress;
@@ -12,7 +14,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
+import org.assertj.core.api.AbstractStringAssert;
 import org.assertj.core.api.AbstractThrowableAssert;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -35,6 +39,18 @@ class DiscoveryParserTest {
 
   private static AbstractThrowableAssert<?, ? extends Throwable> assertInvalid(String json) {
     return assertThatThrownBy(() -> DiscoveryParser.parse(json)).isInstanceOf(InvalidDiscoveryOutputException.class);
+  }
+
+  /** The message of the problem of one entry (the document as a whole is fine). */
+  private static AbstractStringAssert<?> assertProblem(String json, DiscoveryProblem.Kind kind, String entry) {
+    DiscoveryReport r = DiscoveryParser.parse(json);
+    return assertThat(r.problems()).filteredOn(p -> p.kind() == kind && p.entry().equals(entry)).singleElement()
+        .extracting(DiscoveryProblem::message, InstanceOfAssertFactories.STRING);
+  }
+
+  /** One entry left out as unusable, the rest of the document used. */
+  private static AbstractStringAssert<?> assertUnusable(String json, String entry) {
+    return assertProblem(json, DiscoveryProblem.Kind.UNUSABLE, entry);
   }
 
   // ---- valid ----------------------------------------------------------------------------------------
@@ -212,7 +228,9 @@ class DiscoveryParserTest {
     String ok = "{\"pci_address\": \"0%d:00.0\", \"vendor_id\": \"10de\", \"device_id\": \"25a0\", \"full_passthrough\": {\"enabled\": 1}}";
     String json = "{\"gpus\": [" + String.format(ok, 1) + ", " + String.format(ok, 2) + ", "
         + "{\"pci_address\": \"03:00.0\", \"vendor_id\": \"zz\", \"device_id\": \"25a0\", \"full_passthrough\": {\"enabled\": 1}}]}";
-    assertInvalid(json).hasMessage("gpus[2].vendor_id: expected 4 hex digits, got \"zz\"");
+    // one bad entry is left out with its reason; the other GPUs are reported (it used to fail the host)
+    assertUnusable(json, "gpus[2]").isEqualTo("gpus[2].vendor_id: expected 4 hex digits, got \"zz\"");
+    assertThat(DiscoveryParser.parse(json).gpus()).hasSize(2);
     assertInvalid(oneGpu("").replace("\"10de\"", "10")).hasMessage("gpus[0].vendor_id: expected a string, got number 10");
     assertInvalid(oneGpu("").replace("\"25a0\"", "\"25a00\""))
         .hasMessage("gpus[0].device_id: expected 4 hex digits, got \"25a00\"");
@@ -243,33 +261,38 @@ class DiscoveryParserTest {
   @Test
   void otherWrongTypes() {
     assertInvalid(oneGpu("\"sriov_totalvfs\": true")).hasMessage("gpus[0].sriov_totalvfs: expected an integer, got boolean true");
-    assertInvalid(oneGpu("\"max_heads\": -1")).hasMessageStartingWith("gpus[0].max_heads: expected an integer from 0");
+    assertInvalid(oneGpu("\"max_heads\": -2")).hasMessageStartingWith("gpus[0].max_heads: expected an integer from 0");
     assertInvalid(oneGpu("\"vgpu_instances\": \"none\"")).hasMessage("gpus[0].vgpu_instances: expected an array, got string \"none\"");
     assertInvalid(oneGpu("\"vf_instances\": {}")).hasMessage("gpus[0].vf_instances: expected an array, got an object");
     assertInvalid(oneGpu("\"vendor\": [\"NVIDIA\"]")).hasMessage("gpus[0].vendor: expected a string, got an array");
-    assertInvalid(oneGpu("\"vgpu_instances\": [42]")).hasMessage("gpus[0].vgpu_instances[0]: expected an object, got number 42");
-    assertInvalid(oneGpu("").replace("{\"enabled\": 1}", "{\"enabled\": 1, \"libvirt_address\": \"0000:01:00.0\"}"))
-        .hasMessage("gpus[0].full_passthrough.libvirt_address: expected an object, got string \"0000:01:00.0\"");
-    assertInvalid(oneGpu("").replace("{\"enabled\": 1}", "{\"enabled\": 1, \"libvirt_address\": {\"domain\": \"0x0000\", \"bus\": \"0x01\", \"slot\": \"0x00\"}}"))
-        .hasMessageStartingWith("gpus[0].full_passthrough.libvirt_address.function: missing");
+    assertUnusable(oneGpu("\"vgpu_instances\": [42]"), "gpus[0].vgpu_instances[0]")
+        .isEqualTo("gpus[0].vgpu_instances[0]: expected an object, got number 42");
+    // pci_address is authoritative: a libvirt_address that cannot be read is a warning, not an error
+    assertProblem(oneGpu("").replace("{\"enabled\": 1}", "{\"enabled\": 1, \"libvirt_address\": \"0000:01:00.0\"}"),
+        DiscoveryProblem.Kind.WARNING, "gpus[0]")
+        .startsWith("gpus[0].full_passthrough.libvirt_address: expected an object, got string \"0000:01:00.0\"");
+    assertProblem(oneGpu("").replace("{\"enabled\": 1}", "{\"enabled\": 1, \"libvirt_address\": {\"domain\": \"0x0000\", \"bus\": \"0x01\", \"slot\": \"0x00\"}}"),
+        DiscoveryProblem.Kind.WARNING, "gpus[0]")
+        .startsWith("gpus[0].full_passthrough.libvirt_address.function: missing");
   }
 
   @Test
   void vgpuMissingMdevUuid() {
-    assertInvalid(oneGpu("\"vgpu_instances\": [{\"profile_name\": \"GRID T4-4Q\"}]"))
-        .hasMessage("gpus[0].vgpu_instances[0].mdev_uuid: missing");
-    assertInvalid(oneGpu("\"vgpu_instances\": [{\"mdev_uuid\": \"not-a-uuid\", \"profile_name\": \"GRID T4-4Q\"}]"))
-        .hasMessageStartingWith("gpus[0].vgpu_instances[0].mdev_uuid: expected a UUID");
-    assertInvalid(oneGpu("\"vgpu_instances\": [{\"mdev_uuid\": \"4b20d080-1b54-4048-85b3-a6a62d165c01\", \"profile_name\": \" \"}]"))
-        .hasMessage("gpus[0].vgpu_instances[0].profile_name: must not be empty");
+    assertUnusable(oneGpu("\"vgpu_instances\": [{\"profile_name\": \"GRID T4-4Q\"}]"), "gpus[0].vgpu_instances[0]")
+        .isEqualTo("gpus[0].vgpu_instances[0].mdev_uuid: missing");
+    assertUnusable(oneGpu("\"vgpu_instances\": [{\"mdev_uuid\": \"not-a-uuid\", \"profile_name\": \"GRID T4-4Q\"}]"),
+        "gpus[0].vgpu_instances[0]").startsWith("gpus[0].vgpu_instances[0].mdev_uuid: expected a UUID");
+    assertUnusable(oneGpu("\"vgpu_instances\": [{\"mdev_uuid\": \"4b20d080-1b54-4048-85b3-a6a62d165c01\", \"profile_name\": \" \"}]"),
+        "gpus[0].vgpu_instances[0]").isEqualTo("gpus[0].vgpu_instances[0].profile_name: must not be empty");
   }
 
   @Test
   void vfMissingFields() {
-    assertInvalid(oneGpu("\"vf_instances\": [{\"vf_profile\": \"vf\"}]"))
-        .hasMessage("gpus[0].vf_instances[0].vf_pci_address: missing");
-    assertInvalid(oneGpu("\"vf_instances\": [{\"vf_pci_address\": \"01:00.1\"}]"))
-        .hasMessage("gpus[0].vf_instances[0].vf_profile: missing");
+    assertUnusable(oneGpu("\"vf_instances\": [{\"vf_profile\": \"vf\"}]"), "gpus[0].vf_instances[0]")
+        .isEqualTo("gpus[0].vf_instances[0].vf_pci_address: missing");
+    // no vf_profile is fine (CloudStack's script prints "" on real hardware): the control plane names the VF
+    assertThat(DiscoveryParser.parse(oneGpu("\"vf_instances\": [{\"vf_pci_address\": \"01:00.1\"}]")).gpus().get(0)
+        .vfInstances()).singleElement().satisfies(v -> assertThat(v.profileName()).isNull());
   }
 
   @Test
@@ -332,5 +355,127 @@ class DiscoveryParserTest {
         .isInstanceOf(InvalidDiscoveryOutputException.class)
         .hasMessageStartingWith("discovery output is not valid JSON")
         .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(600));
+  }
+
+  // ---- per entry: unusable, sentinels, warnings (issue 10) ------------------------------------------
+
+  @Test
+  void onlyADocumentWithNoUsableGpuEntryFailsAsAWhole() {
+    String bad = "{\"pci_address\": \"0%d:00.0\", \"vendor_id\": \"zz\", \"device_id\": \"25a0\","
+        + " \"full_passthrough\": {\"enabled\": 1}}";
+    assertInvalid("{\"gpus\": [" + String.format(bad, 1) + ", " + String.format(bad, 2) + "]}").hasMessage(
+        "gpus[0].vendor_id: expected 4 hex digits, got \"zz\"; gpus[1].vendor_id: expected 4 hex digits, got \"zz\"");
+    // a duplicate address fails the document even when one of the two entries is unusable anyway
+    assertInvalid("{\"gpus\": [" + String.format(bad, 1) + ", " + oneGpu("").substring(10, oneGpu("").length() - 2)
+        + "]}").hasMessageContaining("duplicate address \"0000:01:00.0\"");
+  }
+
+  @Test
+  void anUnusableGpuTakesItsVfsAndVgpusWithIt() {
+    String json = "{\"gpus\": [{\"pci_address\": \"c1:00.0\", \"vendor_id\": \"1002\", \"device_id\": \"7461\","
+        + " \"full_passthrough\": {\"enabled\": 0}, \"numa_node\": \"zero\","
+        + " \"vf_instances\": [{\"vf_pci_address\": \"c1:02.0\"}, {\"vf_pci_address\": \"bad\"}],"
+        + " \"vgpu_instances\": [{\"mdev_uuid\": \"4b20d080-1b54-4048-85b3-a6a62d165c01\", \"profile_name\": \"x\"}]},"
+        + oneGpu("").substring(10, oneGpu("").length() - 2) + "]}";
+    DiscoveryReport r = DiscoveryParser.parse(json);
+    assertThat(r.gpus()).extracting(DiscoveredGpu::pciAddress).containsExactly("0000:01:00.0");
+    assertThat(r.problems()).extracting(DiscoveryProblem::kind, DiscoveryProblem::entry, DiscoveryProblem::address)
+        .containsExactly(
+            tuple(DiscoveryProblem.Kind.UNUSABLE, "gpus[0]", "0000:c1:00.0"),
+            tuple(DiscoveryProblem.Kind.UNUSABLE, "gpus[0].vgpu_instances[0]",
+                "4b20d080-1b54-4048-85b3-a6a62d165c01"),
+            tuple(DiscoveryProblem.Kind.UNUSABLE, "gpus[0].vf_instances[0]", "0000:c1:02.0"));
+    assertThat(r.problems().get(0).message()).isEqualTo("gpus[0].numa_node: expected an integer, got string \"zero\"");
+    assertThat(r.problems().get(2).message())
+        .isEqualTo("gpus[0].vf_instances[0]: left out with its GPU, whose entry gpus[0] is unusable");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"-1", "\"-1\"", "null", "\"null\"", "\"unknown\"", "\"UNKNOWN\"", "\"\"", "\"n/a\"", "\"none\""})
+  void sentinelsAreUnknown(String sentinel) {
+    DiscoveryReport r = DiscoveryParser.parse(oneGpu("\"numa_node\": " + sentinel + ", \"driver\": " + sentinel
+        + ", \"iommu_group\": " + sentinel + ", \"pci_root\": " + sentinel + ", \"vendor\": " + sentinel
+        + ", \"sriov_numvfs\": " + sentinel + ", \"max_heads\": " + sentinel + ", \"video_ram\": " + sentinel));
+    DiscoveredGpu g = r.gpus().get(0);
+    assertThat(r.problems()).as(sentinel).isEmpty();
+    assertThat(g.numaNode()).isEqualTo(-1);
+    assertThat(g.driver()).isNull();
+    assertThat(g.iommuGroup()).isNull();
+    assertThat(g.pciRoot()).isNull();
+    assertThat(g.vendor()).isNull();
+    assertThat(g.sriovNumVfs()).isZero();
+    assertThat(g.maxHeads()).isNull();
+    assertThat(g.videoRam()).isNull();
+  }
+
+  @Test
+  void unreadableDescriptiveFieldsAreUnknownWithAWarning() {
+    DiscoveryReport r = DiscoveryParser.parse(oneGpu("\"driver\": \"nvidia driver 550\", \"iommu_group\": \"group-7\","
+        + " \"pci_root\": \"0000:0001:81:00.0\""));
+    DiscoveredGpu g = r.gpus().get(0);
+    assertThat(g.driver()).isNull();
+    assertThat(g.iommuGroup()).isNull();
+    assertThat(g.pciRoot()).isNull();
+    assertThat(r.problems()).extracting(DiscoveryProblem::message).containsExactly(
+        "gpus[0].driver: \"nvidia driver 550\" is not a driver name; taken as unknown",
+        "gpus[0].iommu_group: \"group-7\" is not a group number; taken as unknown",
+        "gpus[0].pci_root: \"0000:0001:81:00.0\" is not a PCI address; taken as unknown");
+    assertThat(r.problems()).extracting(DiscoveryProblem::kind).containsOnly(DiscoveryProblem.Kind.WARNING);
+    assertThat(r.problems()).extracting(DiscoveryProblem::address).containsOnly("0000:01:00.0");
+    // pci_root in the short form is normalised
+    assertThat(DiscoveryParser.parse(oneGpu("\"pci_root\": \"00:01.0\"")).gpus().get(0).pciRoot()).isEqualTo("0000:00:01.0");
+  }
+
+  @Test
+  void pciAddressIsAuthoritativeOverAnInconsistentLibvirtAddress() {
+    DiscoveryReport r = DiscoveryParser.parse(oneGpu("").replace("{\"enabled\": 1}",
+        "{\"enabled\": 1, \"libvirt_address\": {\"domain\": \"0x0000\", \"bus\": \"0x02\", \"slot\": \"0x00\", \"function\": \"0x0\"}}"));
+    assertThat(r.gpus().get(0).fullPassthrough().libvirtAddress())
+        .isEqualTo(new LibvirtAddress("0x0000", "0x01", "0x00", "0x0"));
+    assertThat(r.problems()).singleElement().satisfies(p -> {
+      assertThat(p.kind()).isEqualTo(DiscoveryProblem.Kind.WARNING);
+      assertThat(p.message()).isEqualTo("gpus[0].full_passthrough.libvirt_address: names 0000:02:00.0, not"
+          + " 0000:01:00.0 of pci_address; the address of pci_address is used");
+    });
+  }
+
+  @Test
+  void aGpuWithVfsOrVgpusIsNeverOfferedWhole() {
+    DiscoveryReport r = DiscoveryParser.parse(oneGpu("\"vf_instances\": [{\"vf_pci_address\": \"01:00.1\", \"vf_profile\": \"\"}]"));
+    assertThat(r.gpus().get(0).fullPassthrough().enabled()).isFalse();
+    assertThat(r.problems()).singleElement().satisfies(p -> assertThat(p.message())
+        .isEqualTo("gpus[0].full_passthrough.enabled: 1, but the GPU hosts vGPUs or VFs: it is never offered whole"));
+    assertThat(DiscoveryParser.parse(oneGpu("\"sriov_numvfs\": 4")).gpus().get(0).fullPassthrough().enabled()).isFalse();
+  }
+
+  @Test
+  void aVgpuNamesTheVfItSitsOn() {
+    String vfs = "\"vf_instances\": [{\"vf_pci_address\": \"0001:81:00.4\", \"vf_profile\": \"\", \"driver\": \"nvidia\","
+        + " \"iommu_group\": 91, \"vgpu_types\": [\"NVIDIA A100-4C\", \" \"]}]";
+    String la = "\"libvirt_address\": {\"domain\": \"0x0000\", \"bus\": \"0x81\", \"slot\": \"0x00\", \"function\": \"0x4\"}";
+    String json = "{\"gpus\": [{\"pci_address\": \"0001:81:00.0\", \"vendor_id\": \"10de\", \"device_id\": \"20b5\","
+        + " \"full_passthrough\": {\"enabled\": 0}, " + vfs + ", \"vgpu_instances\": ["
+        // CloudStack: the libvirt address of the VF (its domain written as 0x0000 whatever it is)
+        + "{\"mdev_uuid\": \"4b20d080-1b54-4048-85b3-a6a62d165c01\", \"profile_name\": \"NVIDIA A100-4C\", " + la + "},"
+        // our script: parent_pci_address
+        + "{\"mdev_uuid\": \"5c9a1e2f-3b4d-4e5f-8a9b-0c1d2e3f4a5b\", \"profile_name\": \"NVIDIA A100-4C\","
+        + " \"parent_pci_address\": \"0001:81:00.4\"},"
+        // on the GPU itself, and one pointing nowhere
+        + "{\"mdev_uuid\": \"6d1f0b2e-0000-4000-8000-000000000001\", \"profile_name\": \"NVIDIA A100-4C\","
+        + " \"parent_pci_address\": \"0001:81:00.0\"},"
+        + "{\"mdev_uuid\": \"6d1f0b2e-0000-4000-8000-000000000002\", \"profile_name\": \"NVIDIA A100-4C\","
+        + " \"parent_pci_address\": \"0000:99:00.1\"}]}]}";
+    DiscoveryReport r = DiscoveryParser.parse(json);
+    DiscoveredGpu g = r.gpus().get(0);
+    assertThat(g.vgpuInstances()).extracting(VirtualGpu::parentAddress)
+        .containsExactly("0001:81:00.4", "0001:81:00.4", null, null);
+    VirtualGpu vf = g.vfInstances().get(0);
+    assertThat(vf.driver()).isEqualTo("nvidia");
+    assertThat(vf.iommuGroup()).isEqualTo("91");
+    assertThat(vf.vgpuTypes()).containsExactly("NVIDIA A100-4C");
+    assertThat(vf.profileName()).isNull();
+    assertThat(r.problems()).singleElement().satisfies(p -> assertThat(p.message()).isEqualTo(
+        "gpus[0].vgpu_instances[3]: created on 0000:99:00.1, which is neither this GPU nor one of its VFs;"
+            + " taken as the GPU itself"));
   }
 }

@@ -46,72 +46,42 @@ class GpuDiscoveryScriptTest {
 
   // ---- tree builders --------------------------------------------------------------------------------
 
-  /** Creates sys/devices/<parents...>/<addr> with the usual attribute files and the bus/pci/devices link. */
+  /** The tree the script reads; the builders below are its, under the names these tests use. */
+  SysfsTree tree() throws IOException {
+    return new SysfsTree(root);
+  }
+
   Path device(String busDir, String parentPath, String addr, String cls, String vendor, String device)
       throws IOException {
-    Path dir = root.resolve("sys/devices").resolve(busDir);
-    if (parentPath != null) {
-      dir = dir.resolve(parentPath);
-    }
-    dir = dir.resolve(addr);
-    Files.createDirectories(dir);
-    write(dir.resolve("class"), cls + "\n");
-    write(dir.resolve("vendor"), "0x" + vendor + "\n");
-    write(dir.resolve("device"), "0x" + device + "\n");
-    link(root.resolve("sys/bus/pci/devices").resolve(addr), dir);
-    return dir;
+    return tree().device(busDir, parentPath, addr, cls, vendor, device);
   }
 
   static void write(Path file, String content) throws IOException {
-    Files.createDirectories(file.getParent());
-    Files.writeString(file, content, StandardCharsets.UTF_8);
+    SysfsTree.write(file, content);
   }
 
-  /** A relative symlink, as sysfs has them. */
   static void link(Path link, Path target) throws IOException {
-    Files.createDirectories(link.getParent());
-    Files.createSymbolicLink(link, link.getParent().relativize(target));
+    SysfsTree.link(link, target);
   }
 
   void driver(Path dev, String name) throws IOException {
-    Path d = root.resolve("sys/bus/pci/drivers").resolve(name);
-    Files.createDirectories(d);
-    link(dev.resolve("driver"), d);
+    tree().driver(dev, name);
   }
 
   void iommuGroup(Path dev, String group) throws IOException {
-    Path g = root.resolve("sys/kernel/iommu_groups").resolve(group);
-    Files.createDirectories(g);
-    link(dev.resolve("iommu_group"), g);
+    tree().iommuGroup(dev, group);
   }
 
   void mdevType(Path dev, String type, String name, int available, String description, String... uuids)
       throws IOException {
-    Path t = dev.resolve("mdev_supported_types").resolve(type);
-    Files.createDirectories(t.resolve("devices"));
-    if (name != null) {
-      write(t.resolve("name"), name + "\n");
-    }
-    write(t.resolve("available_instances"), available + "\n");
-    write(t.resolve("device_api"), "vfio-pci\n");
-    if (description != null) {
-      write(t.resolve("description"), description + "\n");
-    }
-    for (String uuid : uuids) {
-      Path mdev = dev.resolve(uuid);
-      Files.createDirectories(mdev);
-      link(mdev.resolve("mdev_type"), t);
-      link(t.resolve("devices").resolve(uuid), mdev);
-    }
+    tree().mdevType(dev, type, name, available, description, uuids);
   }
 
   /** Adds VFs next to the PF (as on real hosts) with physfn links back, and virtfnN links on the PF. */
   List<String> vfs(Path pf, String busDir, String parentPath, String vfDevice, String... vfAddrs) throws IOException {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < vfAddrs.length; i++) {
-      Path vf = device(busDir, parentPath, vfAddrs[i], "0x038000", "1002", vfDevice);
-      link(vf.resolve("physfn"), pf);
-      link(pf.resolve("virtfn" + i), vf);
+      tree().vf(pf, i, busDir, parentPath, vfAddrs[i], "0x038000", "1002", vfDevice);
       out.add(vfAddrs[i]);
     }
     return out;
@@ -283,7 +253,11 @@ class GpuDiscoveryScriptTest {
     assertThat(amd.vfInstances()).extracting(VirtualGpu::address).containsExactly(
         "0000:c1:02.0", "0000:c1:02.1", "0000:c1:02.2", "0000:c1:02.3", "0000:c1:02.4", "0000:c1:02.5",
         "0000:c1:02.6", "0000:c1:02.7", "0000:c1:03.0", "0000:c1:03.1", "0000:c1:03.2");
-    assertThat(amd.vfInstances()).extracting(VirtualGpu::profileName).containsOnly("7462");
+    // sysfs has no VF profile name: the control plane names unnamed VFs (as for CloudStack's empty vf_profile)
+    assertThat(amd.vfInstances()).extracting(VirtualGpu::profileName).containsOnlyNulls();
+    // a VF reports its own driver and IOMMU group: none in this tree, and never the parent's
+    assertThat(amd.vfInstances()).extracting(VirtualGpu::driver).containsOnlyNulls();
+    assertThat(amd.vfInstances()).extracting(VirtualGpu::vgpuTypes).containsOnly(List.of());
     assertThat(amd.vfInstances().get(9).libvirtAddress())
         .isEqualTo(new LibvirtAddress("0x0000", "0xc1", "0x03", "0x1"));
   }

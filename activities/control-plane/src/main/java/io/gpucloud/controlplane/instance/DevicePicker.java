@@ -5,7 +5,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -19,6 +18,11 @@ import java.util.function.Function;
  * </ol>
  * Inside a group, vGPUs/VFs are packed best-fit: devices whose physical GPU has the least free room
  * come first, so partly used GPUs fill up before untouched ones are broken into.
+ *
+ * <p>A device whose NUMA node is unknown (negative: the host's discovery could not tell) gives no NUMA
+ * guarantee: it never joins a node's group, so {@code required} cannot use it, and {@code preferred} and
+ * {@code none} take it only when spreading, after the devices whose node is known. An unknown PCI root
+ * (null) likewise joins no root's group.
  */
 public final class DevicePicker {
   private DevicePicker() {}
@@ -28,6 +32,16 @@ public final class DevicePicker {
       .thenComparing(d -> d.parentBusAddress() == null ? "" : d.parentBusAddress())
       .thenComparing(DeviceCandidate::busAddress);
 
+  /** Known nodes first, in node order; unknown nodes last. */
+  static final Comparator<DeviceCandidate> SPREAD = Comparator
+      .comparingInt((DeviceCandidate d) -> knownNode(d) ? d.numaNode() : Integer.MAX_VALUE)
+      .thenComparing(PACKING);
+
+  /** Whether the device's NUMA node is known. */
+  public static boolean knownNode(DeviceCandidate d) {
+    return d.numaNode() >= 0;
+  }
+
   public static Optional<List<DeviceCandidate>> pick(List<DeviceCandidate> free, int count, NumaPolicy policy) {
     if (count <= 0) {
       return Optional.of(List.of());
@@ -36,12 +50,13 @@ public final class DevicePicker {
       return Optional.empty();
     }
     if (policy != NumaPolicy.none) {
-      Optional<List<DeviceCandidate>> sameRoot =
-          smallestGroupThatFits(free, count, d -> d.numaNode() + "|" + Objects.toString(d.pciRoot(), ""));
+      List<DeviceCandidate> known = free.stream().filter(DevicePicker::knownNode).toList();
+      Optional<List<DeviceCandidate>> sameRoot = smallestGroupThatFits(
+          known.stream().filter(d -> d.pciRoot() != null).toList(), count, d -> d.numaNode() + "|" + d.pciRoot());
       if (sameRoot.isPresent()) {
         return sameRoot;
       }
-      Optional<List<DeviceCandidate>> sameNode = smallestGroupThatFits(free, count, d -> String.valueOf(d.numaNode()));
+      Optional<List<DeviceCandidate>> sameNode = smallestGroupThatFits(known, count, d -> String.valueOf(d.numaNode()));
       if (sameNode.isPresent()) {
         return sameNode;
       }
@@ -50,7 +65,7 @@ public final class DevicePicker {
       }
     }
     List<DeviceCandidate> all = new ArrayList<>(free);
-    all.sort(Comparator.comparingInt(DeviceCandidate::numaNode).thenComparing(PACKING));
+    all.sort(SPREAD);
     return Optional.of(List.copyOf(all.subList(0, count)));
   }
 

@@ -10,7 +10,9 @@ import io.gpucloud.activities.model.VgpuProfile;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
@@ -21,6 +23,7 @@ import org.slf4j.LoggerFactory;
 public class InventoryActivitiesImpl implements InventoryActivities {
   private static final Logger LOG = LoggerFactory.getLogger(InventoryActivitiesImpl.class);
   private static final int MAX_EVENT_CHARS = 8000;
+  static final String NO_MORE_WARNINGS = "the discovery output has no problems any more";
 
   private final Jdbi jdbi;
 
@@ -43,6 +46,7 @@ public class InventoryActivitiesImpl implements InventoryActivities {
 
   @Override
   public ReconcileResult reconcile(String hostName, String workflowId, DiscoveryReport report) {
+    String[] summary = new String[1];
     ReconcileResult result = jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
       InventoryDao dao = h.attach(InventoryDao.class);
       String hostId = dao.lockHost(hostName).orElseThrow(() -> unknownHost(hostName));
@@ -54,11 +58,13 @@ public class InventoryActivitiesImpl implements InventoryActivities {
         if (!gpu.hostsVirtualFunctions()) {
           continue;
         }
-        for (VirtualGpu v : gpu.vgpuInstances()) {
-          ensureProfile(dao, cardId, v, profileIds, created);
-        }
-        for (VirtualGpu v : gpu.vfInstances()) {
-          ensureProfile(dao, cardId, v, profileIds, created);
+        DiscoveredLayout layout = DiscoveredLayout.of(gpu);
+        for (DiscoveredLayout.ProfileNeed need : layout.profileNeeds()) { // vGPU vehicles have none
+          if (need.defaultVf()) {
+            ensureDefaultVfProfile(dao, cardId, layout, need.sample(), profileIds, created);
+          } else {
+            ensureProfile(dao, cardId, need.sample(), need.name(), profileIds, created);
+          }
         }
       }
       InventorySnapshot snapshot =
@@ -70,14 +76,33 @@ public class InventoryActivitiesImpl implements InventoryActivities {
       dao.markDiscovered(hostId);
       ReconcileResult r = new ReconcileResult(hostId, created[0], created[1], plan.inserts().size(),
           plan.updates().size(), plan.markedError(), plan.recovered(), plan.reported());
-      dao.insertEvent(hostId, "INFO", "DISCOVERY_OK", r.summary(), workflowId);
+      summary[0] = plan.summary(created[0], created[1]);
+      dao.insertEvent(hostId, "INFO", "DISCOVERY_OK", summary[0], workflowId);
       if (!plan.errors().isEmpty()) {
         dao.insertEvent(hostId, "ERROR", "DEVICE_ERROR", truncate(String.join("; ", plan.errors())), workflowId);
       }
+      recordWarnings(dao, hostId, workflowId, plan.warnings());
       return r;
     });
-    LOG.info("discovery of {} reconciled: {}", hostName, result.summary());
+    LOG.info("discovery of {} reconciled: {}", hostName, summary[0]);
     return result;
+  }
+
+  /**
+   * Warnings about the script's output come back on every run while the script prints the same thing: they
+   * are recorded when they differ from the last ones recorded for the host, and once when they are gone.
+   */
+  private static void recordWarnings(InventoryDao dao, String hostId, String workflowId, List<String> warnings) {
+    String last = dao.lastEventMessage(hostId, "DISCOVERY_WARNING").orElse(null);
+    if (!warnings.isEmpty()) {
+      String message = truncate(warnings.size() + (warnings.size() == 1 ? " problem" : " problems")
+          + " in the discovery output: " + String.join("; ", warnings));
+      if (!message.equals(last)) {
+        dao.insertEvent(hostId, "WARN", "DISCOVERY_WARNING", message, workflowId);
+      }
+    } else if (last != null && !last.equals(NO_MORE_WARNINGS)) {
+      dao.insertEvent(hostId, "INFO", "DISCOVERY_WARNING", NO_MORE_WARNINGS, workflowId);
+    }
   }
 
   @Override
@@ -108,15 +133,39 @@ public class InventoryActivitiesImpl implements InventoryActivities {
     return cardId;
   }
 
-  private static void ensureProfile(InventoryDao dao, String cardId, VirtualGpu v, Map<String, String> profileIds,
-      int[] created) {
-    if (profileIds.containsKey(InventorySnapshot.profileKey(cardId, v.profileName()))) {
+  private static void ensureProfile(InventoryDao dao, String cardId, VirtualGpu v, String name,
+      Map<String, String> profileIds, int[] created) {
+    if (profileIds.containsKey(InventorySnapshot.profileKey(cardId, name))) {
       return;
     }
-    ensureProfile(dao, new VgpuProfile(UUID.randomUUID().toString(), cardId, v.profileName(), null,
+    ensureProfile(dao, new VgpuProfile(UUID.randomUUID().toString(), cardId, name, null,
         orZero(v.videoRam()), v.maxHeads() == null ? 1 : v.maxHeads(), orZero(v.maxResolutionX()),
         orZero(v.maxResolutionY()), v.maxInstances() == null || v.maxInstances() < 1 ? 1 : v.maxInstances(), null),
         profileIds, created);
+  }
+
+  /**
+   * The profile of VFs the script did not name ({@link DiscoveredLayout#defaultVfProfileName}): found by its
+   * name, or by its description once an operator renamed it, else created.
+   */
+  private static void ensureDefaultVfProfile(InventoryDao dao, String cardId, DiscoveredLayout layout,
+      VirtualGpu v, Map<String, String> profileIds, int[] created) {
+    String name = layout.defaultVfProfileName();
+    String key = InventorySnapshot.profileKey(cardId, name);
+    if (profileIds.containsKey(key)) {
+      return;
+    }
+    String description = layout.defaultVfDescription();
+    Optional<String> found = dao.profileIdByNameOrDescription(cardId, name, description);
+    if (found.isPresent()) {
+      profileIds.put(key, found.get());
+      return;
+    }
+    created[1] += dao.insertProfileIfAbsent(new VgpuProfile(UUID.randomUUID().toString(), cardId, name,
+        description, orZero(v.videoRam()), v.maxHeads() == null ? 1 : v.maxHeads(), orZero(v.maxResolutionX()),
+        orZero(v.maxResolutionY()), v.maxInstances() == null || v.maxInstances() < 1 ? layout.vfCount()
+        : v.maxInstances(), null)) == 1 ? 1 : 0;
+    profileIds.put(key, dao.profileId(cardId, name));
   }
 
   private static void ensureProfile(InventoryDao dao, VgpuProfile p, Map<String, String> profileIds, int[] created) {

@@ -61,6 +61,15 @@ public interface InventoryDao {
   @SqlQuery("SELECT id FROM vgpu_profiles WHERE card_id = :cardId AND name = :name")
   String profileId(@Bind("cardId") String cardId, @Bind("name") String name);
 
+  /** A profile of the card by name, or else by description (how a renamed default VF profile is found). */
+  @SqlQuery("SELECT id FROM vgpu_profiles WHERE card_id = :cardId AND (name = :name OR description = :description)"
+      + " ORDER BY name = :name DESC, created_at, id LIMIT 1")
+  Optional<String> profileIdByNameOrDescription(@Bind("cardId") String cardId, @Bind("name") String name,
+      @Bind("description") String description);
+
+  @SqlQuery("SELECT message FROM host_events WHERE host_id = :hostId AND type = :type ORDER BY id DESC LIMIT 1")
+  Optional<String> lastEventMessage(@Bind("hostId") String hostId, @Bind("type") String type);
+
   @SqlQuery("SELECT vm_name, id FROM instances")
   @KeyColumn("vm_name")
   @ValueColumn("id")

@@ -79,4 +79,36 @@ class DevicePickerTest {
       assertThat(picked.stream().map(DeviceCandidate::id).distinct()).hasSize(count);
     }
   }
+
+  @Test
+  void anUnknownNumaNodeGivesNoNumaGuarantee() {
+    // the domain-0001 GPU of CloudStack's script: NUMA node and PCI root unknown
+    DeviceCandidate unknown = pci("u1", -1, null);
+    List<DeviceCandidate> onlyUnknown = List.of(unknown, pci("u2", -1, null));
+    assertThat(DevicePicker.pick(onlyUnknown, 1, NumaPolicy.required)).as("required cannot use it").isEmpty();
+    assertThat(DevicePicker.pick(onlyUnknown, 2, NumaPolicy.required)).isEmpty();
+    assertThat(ids(DevicePicker.pick(onlyUnknown, 2, NumaPolicy.preferred))).as("preferred may")
+        .containsExactly("u1", "u2");
+    assertThat(ids(DevicePicker.pick(onlyUnknown, 1, NumaPolicy.none))).containsExactly("u1");
+
+    // with known devices: required uses only those, preferred takes the known node first, unknown only to spread
+    List<DeviceCandidate> mixed = List.of(pci("k1", 0, "a"), pci("k2", 0, "a"), unknown, pci("u2", -1, "a"));
+    assertThat(ids(DevicePicker.pick(mixed, 2, NumaPolicy.required))).containsExactly("k1", "k2");
+    assertThat(DevicePicker.pick(mixed, 3, NumaPolicy.required)).isEmpty();
+    assertThat(ids(DevicePicker.pick(mixed, 2, NumaPolicy.preferred))).containsExactly("k1", "k2");
+    assertThat(ids(DevicePicker.pick(mixed, 3, NumaPolicy.preferred))).containsExactly("k1", "k2", "u1");
+    // an unknown node is not a node of its own: two unknown devices are not "one NUMA node"
+    assertThat(ids(DevicePicker.pick(List.of(pci("k1", 0, "a"), pci("k2", 1, "b"), unknown, pci("u2", -1, null)), 2,
+        NumaPolicy.preferred))).containsExactly("k1", "k2");
+  }
+
+  @Test
+  void anUnknownPciRootJoinsNoRootGroup() {
+    // node 0: two devices of unknown root, two on root a; node 1: three on root c. Two GPUs on one root: a.
+    List<DeviceCandidate> host = List.of(pci("n1", 0, null), pci("n2", 0, null), pci("a1", 0, "a"), pci("a2", 0, "a"),
+        pci("c1", 1, "c"), pci("c2", 1, "c"), pci("c3", 1, "c"));
+    assertThat(ids(DevicePicker.pick(host, 2, NumaPolicy.required))).containsExactly("a1", "a2");
+    // four on one node: node 0 across roots (the unknown ones included, their node is known)
+    assertThat(ids(DevicePicker.pick(host, 4, NumaPolicy.required))).containsExactlyInAnyOrder("n1", "n2", "a1", "a2");
+  }
 }

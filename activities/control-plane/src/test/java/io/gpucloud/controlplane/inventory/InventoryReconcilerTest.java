@@ -207,4 +207,124 @@ class InventoryReconcilerTest {
     ReconcilePlan p = plan(List.of(un), Map.of(), passthrough("0000:00:01.0", null));
     assertThat(p.updates()).isEmpty();
   }
+
+  // ---- one exposure per parent/child path --------------------------------------------------------------
+
+  @Test
+  void aGpuHeldWholeThatNowReportsVfsKeepsThemOutOfService() {
+    GpuDevice whole = device("d1", "0001:81:00.0", DeviceType.PCI, "p-pt", null, DeviceState.Allocated, "inst-1");
+    ReconcilePlan p = plan(List.of(whole), Map.of(), withVfs("0001:81:00.0", "0001:81:00.4"));
+    List<GpuDevice> after = DiscoveryShapesReconcileTest.apply(List.of(whole), p);
+    GpuDevice gpu = find(after, "0001:81:00.0");
+    assertThat(gpu.type()).as("held: stays what its holder has").isEqualTo(DeviceType.PCI);
+    assertThat(gpu.state()).isEqualTo(DeviceState.Allocated);
+    GpuDevice vf = find(after, "0001:81:00.4");
+    assertThat(vf.state()).isEqualTo(DeviceState.Error);
+    assertThat(vf.errorReason()).isEqualTo(InventoryReconciler.EXPOSED_TWICE
+        + ": 0001:81:00.0, which it sits on, is held whole by an instance");
+    assertThat(p.errors()).containsExactly("0001:81:00.4: " + vf.errorReason());
+  }
+
+  @Test
+  void aVfStillHeldUnderAGpuNowReportedWholeKeepsTheGpuOutOfService() {
+    GpuDevice pf = device("p1", "0000:00:01.0", DeviceType.VGPU_ONLY, null, null, DeviceState.PartiallyAllocated, null);
+    GpuDevice vf = device("v1", "0000:00:01.4", DeviceType.PCI, "p-vf", "p1", DeviceState.Allocated, "inst-1");
+    ReconcilePlan p = plan(List.of(pf, vf), Map.of(), passthrough("0000:00:01.0", null));
+    List<GpuDevice> after = DiscoveryShapesReconcileTest.apply(List.of(pf, vf), p);
+    assertThat(find(after, "0000:00:01.4").instanceId()).isEqualTo("inst-1");
+    GpuDevice gpu = find(after, "0000:00:01.0");
+    assertThat(gpu.type()).isEqualTo(DeviceType.PCI);
+    assertThat(gpu.state()).isEqualTo(DeviceState.Error);
+    assertThat(gpu.errorReason()).isEqualTo(InventoryReconciler.EXPOSED_TWICE
+        + ": 0000:00:01.4 on it is held by an instance");
+  }
+
+  /**
+   * Whatever the inventory was (random trees of devices of any type, state, holder and source, with parents
+   * anywhere) and whatever a GPU now reports (passthrough, vGPUs, VFs, vGPUs on VFs, nothing), the reconciled
+   * inventory never exposes two devices of one parent/child path, and a second run of the same report
+   * changes nothing.
+   */
+  @Test
+  void noDoubleExposureThroughAnyPathWhateverTheInventoryWas() {
+    java.util.Random random = new java.util.Random(20261202);
+    String[] addresses = {"0000:05:00.0", "0000:05:00.1", "0000:05:00.2", "0000:05:00.3", "0000:06:00.0",
+        "0000:06:00.1", MDEV_A, MDEV_B, "8a7c1c3e-0000-4000-8000-000000000003"};
+    DeviceType[] types = DeviceType.values();
+    DeviceState[] states = DeviceState.values();
+    for (int round = 0; round < 3000; round++) {
+      List<GpuDevice> existing = new ArrayList<>();
+      for (String a : addresses) {
+        if (random.nextInt(3) == 0) {
+          continue;
+        }
+        GpuDevice parent = existing.isEmpty() || random.nextInt(3) == 0 ? null
+            : existing.get(random.nextInt(existing.size()));
+        DeviceType type = types[random.nextInt(types.length)];
+        DeviceState state = states[random.nextInt(states.length)];
+        boolean held = (state == DeviceState.Reserved || state == DeviceState.Allocated || random.nextInt(6) == 0)
+            && type != DeviceType.VGPU_ONLY;
+        existing.add(new GpuDevice("e" + existing.size(), HOST, a, type, CARD,
+            type == DeviceType.VGPU_ONLY ? null : "p-any", parent == null ? null : parent.id(), random.nextInt(2),
+            null, null, null, random.nextInt(5) == 0 ? ManagedState.Unmanaged : ManagedState.Managed, state,
+            held ? "inst-" + random.nextInt(3) : null, state == DeviceState.Error ? "some error" : null,
+            random.nextInt(4) == 0 ? "MANUAL" : "DISCOVERED", null, null));
+      }
+      List<DiscoveredGpu> gpus = new ArrayList<>();
+      gpus.addAll(randomGpu(random, "0000:05:00.0", List.of("0000:05:00.1", "0000:05:00.2", "0000:05:00.3")));
+      gpus.addAll(randomGpu(random, "0000:06:00.0", List.of("0000:06:00.1")));
+      DiscoveryReport report = new DiscoveryReport(gpus);
+      Map<String, String> vms = Map.of("i-1", "inst-1");
+      ReconcilePlan first = InventoryReconciler.plan(DiscoveryShapesReconcileTest.snapshot(existing, report, vms),
+          report, () -> "new-" + seq.incrementAndGet(), Instant.parse("2026-11-24T00:00:00Z"));
+      List<GpuDevice> after;
+      try {
+        after = DiscoveryShapesReconcileTest.apply(existing, first);
+      } catch (AssertionError e) {
+        throw new AssertionError("round " + round + ": " + existing + "\nreport " + report + "\n" + e.getMessage(), e);
+      }
+      ReconcilePlan second = InventoryReconciler.plan(DiscoveryShapesReconcileTest.snapshot(after, report, vms),
+          report, () -> "new-" + seq.incrementAndGet(), Instant.parse("2026-11-24T00:00:00Z"));
+      assertThat(second.inserts()).as("round %d", round).isEmpty();
+      assertThat(second.updates()).as("round %d: %s", round, existing).isEmpty();
+      assertThat(second.errors()).as("round %d", round).isEmpty();
+    }
+  }
+
+  /** One GPU as some script may report it, or none. */
+  static List<DiscoveredGpu> randomGpu(java.util.Random random, String address, List<String> vfAddresses) {
+    String[] uuids = {MDEV_A, MDEV_B, "8a7c1c3e-0000-4000-8000-000000000003"};
+    String usedBy = random.nextInt(4) == 0 ? (random.nextBoolean() ? "i-1" : "rogue") : null;
+    List<VirtualGpu> vfs = new ArrayList<>();
+    List<VirtualGpu> vgpus = new ArrayList<>();
+    String vendor = "1ae0";
+    switch (random.nextInt(5)) {
+      case 0:
+        return List.of();
+      case 1: // passthrough
+        return List.of(new DiscoveredGpu(address, vendor, "0002", "ACS", "Pro", "vfio-pci", null, "7", null, 0, 0, 0,
+            new FullPassthrough(true, null, usedBy), null, null, null, null, null, List.of(), List.of()));
+      case 2: // vGPUs on the GPU
+        for (int i = 0; i < 1 + random.nextInt(2); i++) {
+          vgpus.add(new VirtualGpu(uuids[i], "sim-8q", 2, 8192L, 4, 0, 0, null, random.nextBoolean() ? usedBy : null));
+        }
+        break;
+      case 3: // SR-IOV VFs
+        for (String vf : vfAddresses) {
+          vfs.add(new VirtualGpu(vf, random.nextBoolean() ? "sim-vf" : null, 1, null, null, null, null, null,
+              random.nextBoolean() ? usedBy : null));
+        }
+        break;
+      default: // NVIDIA vGPU on SR-IOV: a vGPU on the first VF
+        vendor = "10de";
+        for (String vf : vfAddresses) {
+          vfs.add(new VirtualGpu(vf, null, null, null, null, null, null, null, null));
+        }
+        vgpus.add(new VirtualGpu(uuids[2], "sim-8q", 2, 8192L, 4, 0, 0, null, usedBy, null, null, List.of(),
+            vfAddresses.get(0)));
+        break;
+    }
+    return List.of(new DiscoveredGpu(address, vendor, "0002", "ACS", "Pro", "nvidia", null, "8", null, 1,
+        vfs.size(), vfs.size(), new FullPassthrough(false, null, null), null, null, null, null, null, vgpus, vfs));
+  }
 }
