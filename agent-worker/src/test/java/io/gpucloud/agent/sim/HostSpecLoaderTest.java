@@ -37,9 +37,9 @@ class HostSpecLoaderTest {
   void loadsH1() {
     HostSpec h1 = HostSpecLoader.load(H1);
     assertThat(h1.name()).isEqualTo("H1");
-    assertThat(h1.cpuCores()).isEqualTo(4);
-    assertThat(h1.cpuMhz()).isEqualTo(8000);
-    assertThat(h1.memoryMb()).isEqualTo(8192);
+    assertThat(h1.cpuCores()).isEqualTo(32);
+    assertThat(h1.cpuMhz()).isEqualTo(2000);
+    assertThat(h1.memoryMb()).isEqualTo(131072);
     assertThat(h1.numaNodes()).isEqualTo(1);
     assertThat(h1.cpuModel()).isEqualTo("x86_64");
     assertThat(h1.cards()).extracting(HostSpec.Card::key).containsExactly("basic", "pro");
