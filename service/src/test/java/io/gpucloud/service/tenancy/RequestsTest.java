@@ -106,9 +106,15 @@ class RequestsTest {
 
   @Test
   void settingsBody() throws Exception {
-    assertThat(SettingsRequest.parse(json("{\"max.account.gpus\": 8, \"max.domain.memory\": -1}")))
-        .containsExactly(Map.entry("max.account.gpus", 8L), Map.entry("max.domain.memory", -1L));
+    SettingsRequest.Changes c = SettingsRequest.parse(
+        json("{\"max.account.gpus\": 8, \"max.domain.memory\": -1, \"gpu.detach.on.stop\": true}"));
+    assertThat(c.limits()).containsExactly(Map.entry("max.account.gpus", 8L), Map.entry("max.domain.memory", -1L));
+    assertThat(c.scoped()).containsExactly(Map.entry("gpu.detach.on.stop", "true"));
     fails(400, "unknown setting 'max.account.disks'", () -> SettingsRequest.parse(json("{\"max.account.disks\": 1}")));
+    fails(400, "gpu.detach.on.stop: must be true or false",
+        () -> SettingsRequest.parse(json("{\"gpu.detach.on.stop\": \"yes\"}")));
+    fails(400, "gpu.detach.on.stop: must be true or false",
+        () -> SettingsRequest.parse(json("{\"gpu.detach.on.stop\": 1}")));
     fails(400, "max.project.cpus must be an integer >= -1", () -> SettingsRequest.parse(json("{\"max.project.cpus\": null}")));
     fails(400, "max.project.cpus must be an integer >= -1", () -> SettingsRequest.parse(json("{\"max.project.cpus\": true}")));
     fails(400, "max.project.cpus must be an integer >= -1", () -> SettingsRequest.parse(json("{\"max.project.cpus\": -5}")));
