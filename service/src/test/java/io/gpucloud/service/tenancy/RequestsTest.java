@@ -121,6 +121,19 @@ class RequestsTest {
   }
 
   @Test
+  void domainSettingsBody() throws Exception {
+    assertThat(DomainSettingsService.parse(json("{\"gpu.detach.on.stop\": true}")))
+        .containsExactly(Map.entry("gpu.detach.on.stop", "true"));
+    assertThat(DomainSettingsService.parse(json("{\"gpu.detach.on.stop\": null}"))).containsKey("gpu.detach.on.stop")
+        .containsValue(null);
+    fails(400, "unknown setting 'max.account.gpus' (domain settings: gpu.detach.on.stop)",
+        () -> DomainSettingsService.parse(json("{\"max.account.gpus\": 3}")));
+    fails(400, "gpu.detach.on.stop: must be true or false",
+        () -> DomainSettingsService.parse(json("{\"gpu.detach.on.stop\": \"false\"}")));
+    fails(400, "request body must be a JSON object", () -> DomainSettingsService.parse(json("true")));
+  }
+
+  @Test
   void booleanFilter() {
     assertThat(OfferingResource.flag("gpuEnabled", "true")).isTrue();
     assertThat(OfferingResource.flag("gpuEnabled", "FALSE")).isFalse();
