@@ -114,11 +114,11 @@ public class InstanceOperations {
         .bind("id", offeringId).mapTo(Integer.class).one() == 0) {
       throw ApiException.badRequest("offeringId " + offeringId + " does not exist");
     }
+    String targetName = null;
     if (op == Operation.MIGRATE && targetHostId != null) {
-      if (h.createQuery("SELECT COUNT(*) FROM hosts WHERE id = :id").bind("id", targetHostId)
-          .mapTo(Integer.class).one() == 0) {
-        throw ApiException.badRequest("hostId " + targetHostId + " does not exist");
-      }
+      targetName = h.createQuery("SELECT name FROM hosts WHERE id = :id").bind("id", targetHostId)
+          .mapTo(String.class).findOne()
+          .orElseThrow(() -> ApiException.badRequest("hostId " + targetHostId + " does not exist"));
       Optional<String> why = whyHostCannotTake(h, id, targetHostId);
       if (why.isPresent()) {
         throw ApiException.conflict("cannot migrate instance " + seen.name() + ": " + why.get());
@@ -134,7 +134,7 @@ public class InstanceOperations {
     if (changed != 1) { // cannot happen under the row lock; never start a workflow without the change
       throw ApiException.conflict("instance " + seen.name() + " changed meanwhile; try again");
     }
-    String summary = summary(op, seen, force, targetHostId, offeringId);
+    String summary = summary(op, seen, force, targetName, offeringId);
     Events.record(h, new Events.Event(op.eventType(), Events.SCHEDULED, caller.userId(), seen.accountId(), id,
         seen.hostId(), workflowId, summary));
     InstanceViewRow now = reads.get(id, scope).orElseThrow();
@@ -186,16 +186,16 @@ public class InstanceOperations {
     return MigrationTargets.whyHostCannotTake(h, instanceId, hostId);
   }
 
-  private static String summary(Operation op, InstanceViewRow i, boolean force, String targetHostId,
+  private static String summary(Operation op, InstanceViewRow i, boolean force, String targetHostName,
       String offeringId) {
     String what = name(op);
     String detail = switch (op) {
       case STOP -> force ? " (force)" : "";
-      case MIGRATE -> targetHostId == null ? " to the best other host" : " to host " + targetHostId;
+      case MIGRATE -> targetHostName == null ? " to the best other host" : " to host " + targetHostName;
       case SCALE -> " to offering " + offeringId;
       default -> "";
     };
-    return Character.toUpperCase(what.charAt(0)) + what.substring(1) + " " + i.name() + detail
-        + (i.hostName() == null ? "" : " on " + i.hostName()) + " for account " + i.accountName();
+    return Character.toUpperCase(what.charAt(0)) + what.substring(1) + " " + i.name()
+        + (i.hostName() == null ? "" : " on " + i.hostName()) + detail + " for account " + i.accountName();
   }
 }

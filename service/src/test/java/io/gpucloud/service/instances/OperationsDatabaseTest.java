@@ -168,7 +168,11 @@ class OperationsDatabaseTest {
 
     String roomy = f.host("Up", "Enabled", 2);
     assertThat(ops.migrate(tenant, id, new OperationBodies.Migrate(roomy), null).state()).isEqualTo("Migrating");
-    assertThat(starts.of(id)).singleElement().satisfies(s -> assertThat(s.request().targetHostId()).isEqualTo(roomy));
+    assertThat(starts.of(id)).singleElement().satisfies(s -> {
+      assertThat(s.request().targetHostId()).isEqualTo(roomy);
+      assertThat(s.summary()).isEqualTo("Migrate vm1 on " + f.hostName(hostId) + " to host " + f.hostName(roomy)
+          + " for account " + s.accountName());
+    });
   }
 
   @Test
