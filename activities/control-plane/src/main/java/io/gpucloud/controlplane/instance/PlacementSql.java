@@ -6,8 +6,9 @@ package io.gpucloud.controlplane.instance;
  * statements from these, so "a host that can take the instance" means the same thing in all of them.
  */
 final class PlacementSql {
-  /** Instance states that hold CPU/RAM on their host. */
-  static final String ON_HOST = "('Creating','Starting','Running','Stopping','Stopped','Migrating')";
+  /** Instance states that hold CPU/RAM on their host: every state but Error, Destroyed (and queued). */
+  static final String ON_HOST =
+      "('Creating','Starting','Running','Stopping','Stopped','Rebooting','Migrating','Scaling','Destroying')";
 
   /** A device that may be given to an instance: Free, Managed, held by nobody, not a vGPU/VF parent. */
   static final String FREE_DEVICE = "d.state = 'Free' AND d.managed_state = 'Managed' AND d.instance_id IS NULL"
