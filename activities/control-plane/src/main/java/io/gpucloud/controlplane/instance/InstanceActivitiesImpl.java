@@ -2,6 +2,7 @@ package io.gpucloud.controlplane.instance;
 
 import io.gpucloud.activities.instance.InstanceActivities;
 import io.gpucloud.activities.instance.Reservation;
+import io.gpucloud.controlplane.events.Events;
 import io.gpucloud.controlplane.instance.Placement.Purpose;
 import io.temporal.failure.ApplicationFailure;
 import java.util.List;
@@ -80,6 +81,7 @@ public class InstanceActivitiesImpl implements InstanceActivities {
             "instance " + instanceId + " is " + i.state() + " on " + i.hostId() + ", cannot commit on " + hostId,
             INVALID_STATE);
       }
+      dao.deployEvent(instanceId, Events.COMPLETED, " is Running");
     });
   }
 
@@ -87,11 +89,15 @@ public class InstanceActivitiesImpl implements InstanceActivities {
   public void fail(String instanceId, String reason) {
     jdbi.useTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
       ReleaseDao dao = h.attach(ReleaseDao.class);
-      dao.lockInstance(instanceId).orElseThrow(() -> Placement.notFound(instanceId));
+      InstanceRow i = dao.lockInstance(instanceId).orElseThrow(() -> Placement.notFound(instanceId));
       List<String> parents = dao.parentsOfHeld(instanceId, null);
       dao.freeDevices(instanceId, null);
       Placement.refreshParents(h, parents);
-      dao.markError(instanceId, reason.length() > 4000 ? reason.substring(0, 4000) : reason);
+      String why = reason.length() > 4000 ? reason.substring(0, 4000) : reason;
+      if ("Creating".equals(i.state())) { // else a repeat: markError changes nothing either
+        new PlacementStatements(h).deployEvent(instanceId, Events.FAILED, " is Error: " + why); // with its host
+      }
+      dao.markError(instanceId, why);
     });
   }
 }

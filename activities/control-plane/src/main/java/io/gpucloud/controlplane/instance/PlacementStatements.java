@@ -134,6 +134,17 @@ final class PlacementStatements {
         .bind("instanceId", instanceId).bind("hostId", hostId).execute();
   }
 
+  /**
+   * The deploy's VM.CREATE event (Completed or Failed) in the caller's transaction, with the user,
+   * account, host and workflow id of the instance row: one statement, no read first.
+   */
+  void deployEvent(String instanceId, String state, String description) {
+    h.createUpdate("INSERT INTO events (id, type, state, user_id, account_id, instance_id, host_id, workflow_id,"
+            + " description) SELECT UUID(), 'VM.CREATE', :state, user_id, account_id, id, host_id, workflow_id,"
+            + " LEFT(CONCAT(vm_name, :description), 4000) FROM instances WHERE id = :id")
+        .bind("state", state).bind("description", description).bind("id", instanceId).execute();
+  }
+
   /** 1 when the instance was Creating on the host and is Running now (deploy's commit). */
   int markRunning(String id, String hostId) {
     return h.createUpdate("UPDATE instances SET state = 'Running', error_reason = NULL WHERE id = :id"

@@ -388,7 +388,7 @@ class LifecycleDatabaseTest {
     String reason = jdbi.withHandle(h -> h.select("SELECT error_reason FROM instances WHERE id = ?", id)
         .mapTo(String.class).one());
     assertThat(reason).isEqualTo("the guest did not come back");
-    assertThat(fleet.events(id)).containsExactly("VM.REBOOT Scheduled", "VM.REBOOT Failed");
+    assertThat(fleet.events(id)).containsExactly("VM.CREATE Completed", "VM.REBOOT Scheduled", "VM.REBOOT Failed");
     String event = jdbi.withHandle(h -> h.select("SELECT CONCAT_WS('|', user_id, account_id, host_id, workflow_id,"
         + " description) FROM events WHERE instance_id = ? AND state = 'Failed'", id).mapTo(String.class).one());
     assertThat(event).isEqualTo(String.join("|", fleet.userId, fleet.accountId, fleet.hostOf(id), wf,
@@ -499,6 +499,25 @@ class LifecycleDatabaseTest {
     assertThat(lifecycle.detachOnStop(id)).isTrue(); // inherited from the root
     jdbi.useHandle(h -> DomainSettings.put(h, fleet.domainId, DomainSettings.GPU_DETACH_ON_STOP, "false"));
     assertThat(lifecycle.detachOnStop(id)).isFalse(); // its own domain's
+  }
+
+  @Test
+  void deployWritesItsCreateEventOnce() {
+    String a = fleet.host("A", 1);
+    String ok = fleet.instance(1);
+    jdbi.useHandle(h -> h.execute("UPDATE instances SET workflow_id = ? WHERE id = ?", "deploy-" + ok, ok));
+    Reservation r = deploy.reserve(ok, List.of());
+    deploy.commit(ok, r.hostId());
+    deploy.commit(ok, r.hostId());
+    String failed = fleet.instance(1);
+    deploy.fail(failed, "no room");
+    deploy.fail(failed, "no room");
+
+    assertThat(fleet.events(ok)).containsExactly("VM.CREATE Completed");
+    assertThat(fleet.events(failed)).containsExactly("VM.CREATE Failed");
+    String event = jdbi.withHandle(h -> h.select("SELECT CONCAT_WS('|', user_id, host_id, workflow_id) FROM events"
+        + " WHERE instance_id = ?", ok).mapTo(String.class).one());
+    assertThat(event).isEqualTo(fleet.userId + "|" + a + "|deploy-" + ok);
   }
 
   @Test
