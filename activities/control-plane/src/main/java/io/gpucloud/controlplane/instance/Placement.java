@@ -239,6 +239,7 @@ final class Placement {
    * migration's reservation attempt, as plain reads (the reservation itself decides, under the locks).
    */
   static String whyHostCannotTake(Handle h, String instanceId, String hostId) {
+    java.util.Objects.requireNonNull(hostId, "hostId");
     PlacementStatements dao = new PlacementStatements(h);
     Optional<InstanceRow> row = dao.instance(instanceId);
     if (row.isEmpty()) {
@@ -253,19 +254,18 @@ final class Placement {
       return "host " + hostId + " does not exist";
     }
     PlacementStatements.HostStatus s = status.get();
-    if (!"Up".equals(s.state())) {
-      return "host " + s.name() + " is " + s.state();
-    }
-    if (!"Enabled".equals(s.resourceState())) {
+    // decided by the placement rule itself (PlacementSql.HOST_HAS_ROOM); the status only explains it
+    if (dao.hostWithRoom(hostId, instanceId, (long) i.cpuCores() * i.cpuMhz(), i.memoryMb()).isEmpty()) {
+      if (!"Up".equals(s.state())) {
+        return "host " + s.name() + " is " + s.state();
+      }
       return "host " + s.name() + " is " + switch (s.resourceState()) {
+        case "Enabled" -> "short of CPU or memory for " + i.cpuCores() + " cores of " + i.cpuMhz() + " MHz and "
+            + i.memoryMb() + " MB";
         case "Maintenance" -> "in Maintenance";
         case "PrepareForMaintenance" -> "preparing for maintenance (PrepareForMaintenance)";
         default -> s.resourceState();
       };
-    }
-    if (dao.hostWithRoom(hostId, instanceId, (long) i.cpuCores() * i.cpuMhz(), i.memoryMb()).isEmpty()) {
-      return "host " + s.name() + " has no room for " + i.cpuCores() + " cores of " + i.cpuMhz() + " MHz and "
-          + i.memoryMb() + " MB of memory";
     }
     int needed = Purpose.MIGRATE.devices(i);
     if (needed > 0) {

@@ -14,8 +14,16 @@ import io.gpucloud.controlplane.limits.Resource;
 import io.gpucloud.controlplane.settings.DomainSettings;
 import io.temporal.failure.ApplicationFailure;
 import java.sql.Timestamp;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -294,6 +302,8 @@ class LifecycleDatabaseTest {
     fleet.setHostState(down, "Down");
     String small = fleet.host("S", 1);
     String ok = fleet.host("OK", 2);
+    String tiny = fleet.host("T", 2);
+    jdbi.useHandle(h -> h.execute("UPDATE hosts SET memory_mb = 512 WHERE id = ?", tiny));
     stopHolding(id);
     fleet.request(id, "Stopped", "Migrating", "VM.MIGRATE", "migrate-" + id + "-2");
 
@@ -301,6 +311,7 @@ class LifecycleDatabaseTest {
     assertThat(lifecycle.reserveForMigration(id, maintenance).reserved()).isFalse();
     assertThat(lifecycle.reserveForMigration(id, down).reserved()).isFalse();
     assertThat(lifecycle.reserveForMigration(id, small).reserved()).isFalse();
+    assertThat(lifecycle.reserveForMigration(id, tiny).reserved()).isFalse();
     assertThat(fleet.devicesOf(id)).containsExactly(a + ":Allocated", a + ":Allocated");
 
     jdbi.useHandle(h -> {
@@ -311,6 +322,8 @@ class LifecycleDatabaseTest {
       assertThat(LifecycleActivitiesImpl.whyHostCannotTake(h, id, small))
           .isEqualTo("host " + fleet.name("S") + " has no room for 2 GPUs of " + fleet.profileName + " (1 free)");
       assertThat(LifecycleActivitiesImpl.whyHostCannotTake(h, id, ok)).isNull();
+      assertThat(LifecycleActivitiesImpl.whyHostCannotTake(h, id, tiny)).isEqualTo("host " + fleet.name("T")
+          + " is short of CPU or memory for 2 cores of 1000 MHz and 1024 MB");
       assertThat(LifecycleActivitiesImpl.whyHostCannotTake(h, id, "no-such-host")).contains("does not exist");
     });
     fleet.setResourceState(ok, "PrepareForMaintenance");
@@ -518,6 +531,46 @@ class LifecycleDatabaseTest {
     String event = jdbi.withHandle(h -> h.select("SELECT CONCAT_WS('|', user_id, host_id, workflow_id) FROM events"
         + " WHERE instance_id = ?", ok).mapTo(String.class).one());
     assertThat(event).isEqualTo(fleet.userId + "|" + a + "|deploy-" + ok);
+  }
+
+  @Test
+  void anOperationBeginsFromItsStableStatesOnlyAndOfTwoAtOnceExactlyOneBegins() throws Exception {
+    fleet.host("A", 2);
+    String id = fleet.running(deploy, 1);
+    Optional<Operations.Begun> refused = jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED,
+        h -> Operations.begin(h, id, Operation.START, fleet.userId, false, null, null));
+    assertThat(refused.orElseThrow().begun()).isFalse();
+    assertThat(refused.get().state()).isEqualTo("Running");
+    Optional<Operations.Begun> missing = jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED,
+        h -> Operations.begin(h, "no-such-instance", Operation.STOP, fleet.userId, false, null, null));
+    assertThat(missing).isEmpty();
+
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<Operations.Begun>> both = new ArrayList<>();
+    for (Operation op : List.of(Operation.STOP, Operation.REBOOT)) {
+      both.add(pool.submit(() -> {
+        go.await();
+        return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED,
+            h -> Operations.begin(h, id, op, fleet.userId, false, null, null)).orElseThrow();
+      }));
+    }
+    go.countDown();
+    List<Operations.Begun> results = new ArrayList<>();
+    for (Future<Operations.Begun> f : both) {
+      results.add(f.get(30, TimeUnit.SECONDS));
+    }
+    pool.shutdown();
+
+    assertThat(results).filteredOn(Operations.Begun::begun).hasSize(1);
+    Operations.Begun begun = results.stream().filter(Operations.Begun::begun).findFirst().orElseThrow();
+    Operations.Begun other = results.stream().filter(b -> !b.begun()).findFirst().orElseThrow();
+    assertThat(other.state()).isEqualTo(begun.request().operation().transitional().name());
+    assertThat(begun.workflowId()).isEqualTo(begun.request().operation().workflowId(id, 1));
+    assertThat(begun.request().previousState()).isEqualTo(InstanceState.Running);
+    assertThat(fleet.state(id)).isEqualTo(begun.state());
+    assertThat(fleet.events(id)).containsExactly("VM.CREATE Completed",
+        begun.request().operation().eventType() + " Scheduled");
   }
 
   @Test
