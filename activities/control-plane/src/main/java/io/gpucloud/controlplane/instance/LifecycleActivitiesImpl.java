@@ -178,21 +178,30 @@ public class LifecycleActivitiesImpl implements LifecycleActivities {
   @Override
   public void releaseOnHost(String instanceId, String hostId) {
     jdbi.useTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
-      ReleaseDao dao = h.attach(ReleaseDao.class);
-      InstanceRow i = dao.lockInstance(instanceId).orElseThrow(() -> Placement.notFound(instanceId));
-      // Allocated devices are those the instance lives with: only a pending reservation goes
-      List<String> parents = h.createQuery("SELECT DISTINCT parent_device_id FROM gpu_devices"
-              + " WHERE instance_id = :instanceId AND host_id = :hostId AND state <> 'Allocated'"
-              + " AND parent_device_id IS NOT NULL")
-          .bind("instanceId", instanceId).bind("hostId", hostId).mapTo(String.class).list();
-      int freed = h.createUpdate("UPDATE gpu_devices SET state = IF(state = 'Error', 'Error', 'Free'),"
-              + " instance_id = NULL WHERE instance_id = :instanceId AND host_id = :hostId AND state <> 'Allocated'")
-          .bind("instanceId", instanceId).bind("hostId", hostId).execute();
-      Placement.refreshParents(h, parents);
-      if (freed > 0 && "Starting".equals(i.state()) && i.gpuCount() > 0 && heldCount(h, instanceId) == 0) {
-        setGpusReleased(h, instanceId, true); // the start had counted them again
-      }
+      InstanceRow i = h.attach(ReleaseDao.class).lockInstance(instanceId)
+          .orElseThrow(() -> Placement.notFound(instanceId));
+      freePending(h, i, hostId);
     });
+  }
+
+  /**
+   * Undoes the instance's pending reservations (on one host, or anywhere when hostId is null): its
+   * devices there that are not Allocated (Allocated ones are those it lives with) go back, and when a
+   * start had counted its GPUs again and it now holds none, they stop counting.
+   */
+  private static void freePending(Handle h, InstanceRow i, String hostId) {
+    List<String> parents = h.createQuery("SELECT DISTINCT parent_device_id FROM gpu_devices"
+            + " WHERE instance_id = :instanceId AND (:hostId IS NULL OR host_id = :hostId) AND state <> 'Allocated'"
+            + " AND parent_device_id IS NOT NULL")
+        .bind("instanceId", i.id()).bind("hostId", hostId).mapTo(String.class).list();
+    int freed = h.createUpdate("UPDATE gpu_devices SET state = IF(state = 'Error', 'Error', 'Free'),"
+            + " instance_id = NULL WHERE instance_id = :instanceId AND (:hostId IS NULL OR host_id = :hostId)"
+            + " AND state <> 'Allocated'")
+        .bind("instanceId", i.id()).bind("hostId", hostId).execute();
+    Placement.refreshParents(h, parents);
+    if (freed > 0 && "Starting".equals(i.state()) && i.gpuCount() > 0 && heldCount(h, i.id()) == 0) {
+      setGpusReleased(h, i.id(), true); // the start had counted them again
+    }
   }
 
   @Override
@@ -290,6 +299,10 @@ public class LifecycleActivitiesImpl implements LifecycleActivities {
           return;
         }
       } else {
+        if (to == InstanceState.Stopped || to == InstanceState.Error) {
+          // no pending reservation outlives its operation (a workflow's undo normally freed it already)
+          freePending(h, i, null);
+        }
         String error = to == InstanceState.Error ? truncate(reason == null ? "failed" : reason) : null;
         h.createUpdate("UPDATE instances SET state = :to, error_reason = :error WHERE id = :id AND state = :from")
             .bind("to", to.name()).bind("error", error).bind("id", instanceId).bind("from", transitional).execute();

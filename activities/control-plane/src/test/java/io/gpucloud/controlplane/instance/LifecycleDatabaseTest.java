@@ -293,6 +293,25 @@ class LifecycleDatabaseTest {
   }
 
   @Test
+  void aFailedOperationLeavesNoPendingReservationBehind() {
+    String a = fleet.host("A", 2);
+    String id = fleet.running(deploy, 2);
+    String b = fleet.host("B", 2);
+    stopHolding(id);
+    String wf = "migrate-" + id + "-2";
+    fleet.request(id, "Stopped", "Migrating", "VM.MIGRATE", wf);
+    assertThat(lifecycle.reserveForMigration(id, b).reserved()).isTrue();
+
+    // the workflow gives up without its undo: finishing still frees the target's reservation
+    lifecycle.finish(request(id, Operation.MIGRATE, InstanceState.Stopped, b, null), InstanceState.Stopped, wf,
+        "the target's agent did not answer");
+
+    assertThat(fleet.devicesOf(id)).containsExactly(a + ":Allocated", a + ":Allocated");
+    assertThat(fleet.free(b)).isEqualTo(2);
+    assertThat(fleet.hostOf(id)).isEqualTo(a);
+  }
+
+  @Test
   void migrationRefusesItsOwnHostAndHostsThatCannotTakeIt() {
     String a = fleet.host("A", 2);
     String id = fleet.running(deploy, 2);
