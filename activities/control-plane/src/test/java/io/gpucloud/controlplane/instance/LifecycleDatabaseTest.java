@@ -241,6 +241,9 @@ class LifecycleDatabaseTest {
     stopHolding(id);
     String wf = "migrate-" + id + "-2";
     fleet.request(id, "Stopped", "Migrating", "VM.MIGRATE", wf);
+    // limits it already fills exactly: counted a second time, the move would not fit
+    fleet.limitAccount(Resource.GPU, 2);
+    fleet.limitAccount(Resource.INSTANCE, 1);
 
     Reservation r = lifecycle.reserveForMigration(id, b);
 
