@@ -3,6 +3,8 @@ package io.gpucloud.service.instances;
 import io.gpucloud.activities.instance.InstanceState;
 import io.gpucloud.activities.instance.Operation;
 import io.gpucloud.activities.instance.OperationRequest;
+import io.gpucloud.controlplane.instance.LifecycleActivitiesImpl;
+import io.gpucloud.controlplane.instance.Operations;
 import io.gpucloud.controlplane.events.Events;
 import io.gpucloud.service.ApiException;
 import io.gpucloud.service.auth.Caller;
@@ -124,24 +126,16 @@ public class InstanceOperations {
         throw ApiException.conflict("cannot migrate instance " + seen.name() + ": " + why.get());
       }
     }
-    int n = row.opSeq() + 1;
-    String workflowId = op.workflowId(id, n);
-    int changed = h.createUpdate("UPDATE instances SET state = :to, op_seq = :n, workflow_id = :workflowId"
-            + " WHERE id = :id AND state = :from AND op_seq = :seq")
-        .bind("to", op.transitional().name()).bind("n", n).bind("workflowId", workflowId).bind("id", id)
-        .bind("from", current.name()).bind("seq", row.opSeq())
-        .execute();
-    if (changed != 1) { // cannot happen under the row lock; never start a workflow without the change
+    String summary = summary(op, seen, force, targetName, offeringId);
+    // the one beginning of an operation (also what host maintenance's children go through)
+    Operations.Begun begun = Operations.begin(h, id, op, caller.userId(), force, targetHostId, offeringId, summary)
+        .orElseThrow(() -> ApiException.notFound("instance " + id + " does not exist"));
+    if (!begun.begun()) { // cannot happen under the row lock; never start a workflow without the change
       throw ApiException.conflict("instance " + seen.name() + " changed meanwhile; try again");
     }
-    String summary = summary(op, seen, force, targetName, offeringId);
-    Events.record(h, new Events.Event(op.eventType(), Events.SCHEDULED, caller.userId(), seen.accountId(), id,
-        seen.hostId(), workflowId, summary));
     InstanceViewRow now = reads.get(id, scope).orElseThrow();
     InstanceView view = InstanceService.toView(now, reads.devicesOf(List.of(id)), scope.isAdmin());
-    OperationRequest request = new OperationRequest(id, op, current, caller.userId(), force, targetHostId,
-        offeringId);
-    return new Accepted(view, request, seen.accountName(), seen.hostName(), summary);
+    return new Accepted(view, begun.request(), seen.accountName(), seen.hostName(), summary);
   }
 
   /** The columns an operation checks, read under the row lock. */
@@ -181,9 +175,9 @@ public class InstanceOperations {
     return op.name().toLowerCase(Locale.ROOT);
   }
 
-  /** Why the host cannot take the instance's migration; see {@link MigrationTargets}. */
+  /** Why the host cannot take the instance's migration, by the placement rules; empty when it can. */
   static Optional<String> whyHostCannotTake(Handle h, String instanceId, String hostId) {
-    return MigrationTargets.whyHostCannotTake(h, instanceId, hostId);
+    return Optional.ofNullable(LifecycleActivitiesImpl.whyHostCannotTake(h, instanceId, hostId));
   }
 
   private static String summary(Operation op, InstanceViewRow i, boolean force, String targetHostName,

@@ -3,6 +3,8 @@ package io.gpucloud.controlplane.instance;
 import static io.gpucloud.activities.instance.InstanceActivities.INVALID_STATE;
 import static io.gpucloud.activities.instance.InstanceActivities.LIMIT_EXCEEDED;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gpucloud.activities.instance.BegunOperation;
 import io.gpucloud.activities.instance.InstanceSpec;
 import io.gpucloud.activities.instance.InstanceState;
 import io.gpucloud.activities.instance.LifecycleActivities;
@@ -85,6 +87,72 @@ public class LifecycleActivitiesImpl implements LifecycleActivities {
       }
       return Placement.spec(dao, i, dao.hostName(i.hostId()), dao.heldDevices(instanceId, i.hostId()));
     });
+  }
+
+  @Override
+  public Reservation locate(String instanceId) {
+    return jdbi.withHandle(h -> {
+      PlacementStatements dao = new PlacementStatements(h);
+      InstanceRow i = dao.instance(instanceId).orElseThrow(() -> Placement.notFound(instanceId));
+      if (i.hostId() == null) {
+        return new Reservation(null, Placement.spec(dao, i, null, List.of()));
+      }
+      return new Reservation(i.hostId(),
+          Placement.spec(dao, i, dao.hostName(i.hostId()), dao.heldDevices(instanceId, i.hostId())));
+    });
+  }
+
+  /**
+   * The idempotency_keys owner of operations a workflow begins itself (no user asked): the nil UUID,
+   * which no user has.
+   */
+  static final String SYSTEM_KEY_OWNER = "00000000-0000-0000-0000-000000000000";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Override
+  public BegunOperation beginOperation(OperationRequest request, String idempotencyKey) {
+    return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
+      if (idempotencyKey != null) {
+        Optional<String> earlier = h.createQuery("SELECT body FROM idempotency_keys WHERE user_id = :owner"
+                + " AND idem_key = :key")
+            .bind("owner", SYSTEM_KEY_OWNER).bind("key", idempotencyKey).mapTo(String.class).findOne();
+        if (earlier.isPresent()) {
+          return read(earlier.get());
+        }
+      }
+      Operations.Begun b = Operations.begin(h, request.instanceId(), request.operation(), request.userId(),
+              request.force(), request.targetHostId(), request.offeringId())
+          .orElseThrow(() -> Placement.notFound(request.instanceId()));
+      if (!b.begun()) {
+        throw ApplicationFailure.newNonRetryableFailure("instance " + request.instanceId() + " is " + b.state()
+            + "; " + request.operation().name().toLowerCase(java.util.Locale.ROOT) + " needs "
+            + request.operation().from(), INVALID_STATE, b.state());
+      }
+      String account = h.createQuery("SELECT name FROM accounts WHERE id = :id").bind("id", b.accountId())
+          .mapTo(String.class).one();
+      BegunOperation begun = new BegunOperation(b.workflowId(), b.request(), account);
+      if (idempotencyKey != null) {
+        h.createUpdate("INSERT INTO idempotency_keys (user_id, idem_key, status, body) VALUES (:owner, :key, 202, :body)")
+            .bind("owner", SYSTEM_KEY_OWNER).bind("key", idempotencyKey).bind("body", write(begun)).execute();
+      }
+      return begun;
+    });
+  }
+
+  private static String write(BegunOperation b) {
+    try {
+      return JSON.writeValueAsString(b);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot write " + b, e);
+    }
+  }
+
+  private static BegunOperation read(String body) {
+    try {
+      return JSON.readValue(body, BegunOperation.class);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot read a stored operation: " + e.getMessage(), e);
+    }
   }
 
   @Override

@@ -29,6 +29,16 @@ public final class Operations {
   /** Empty when the instance does not exist. */
   public static Optional<Begun> begin(Handle h, String instanceId, Operation op, String userId, boolean force,
       String targetHostId, String offeringId) {
+    return begin(h, instanceId, op, userId, force, targetHostId, offeringId, null);
+  }
+
+  /**
+   * As {@link #begin(Handle, String, Operation, String, boolean, String, String)}, with the Scheduled
+   * event's description (null: "VM.STOP requested from Running" and the like). The instance's
+   * workflow_id becomes the operation's, so its view links the latest operation.
+   */
+  public static Optional<Begun> begin(Handle h, String instanceId, Operation op, String userId, boolean force,
+      String targetHostId, String offeringId, String description) {
     record Row(String state, String accountId, String hostId, int opSeq) {}
     Optional<Row> row = h.createQuery("SELECT state, account_id, host_id, op_seq FROM instances WHERE id = :id FOR UPDATE")
         .bind("id", instanceId)
@@ -47,11 +57,13 @@ public final class Operations {
     if (!op.from().contains(from)) {
       return Optional.of(new Begun(null, null, r.state(), r.accountId(), r.hostId()));
     }
-    h.createUpdate("UPDATE instances SET state = :to, op_seq = op_seq + 1 WHERE id = :id AND state = :from")
-        .bind("to", op.transitional().name()).bind("id", instanceId).bind("from", r.state()).execute();
     String workflowId = op.workflowId(instanceId, r.opSeq() + 1);
+    h.createUpdate("UPDATE instances SET state = :to, op_seq = op_seq + 1, workflow_id = :workflowId"
+            + " WHERE id = :id AND state = :from")
+        .bind("to", op.transitional().name()).bind("workflowId", workflowId).bind("id", instanceId)
+        .bind("from", r.state()).execute();
     Events.record(h, new Events.Event(op.eventType(), Events.SCHEDULED, userId, r.accountId(), instanceId, r.hostId(),
-        workflowId, op.eventType() + " requested from " + r.state()));
+        workflowId, description != null ? description : op.eventType() + " requested from " + r.state()));
     return Optional.of(new Begun(new OperationRequest(instanceId, op, from, userId, force, targetHostId, offeringId),
         workflowId, op.transitional().name(), r.accountId(), r.hostId()));
   }
