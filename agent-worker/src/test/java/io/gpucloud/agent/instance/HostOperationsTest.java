@@ -432,7 +432,7 @@ class HostOperationsTest {
   void vcpusArePinnedToTheNodeOfTheGpusNeverPlacedByNumad() throws Exception {
     InstanceSpec s = spec("i-8-40-VM", pci("0000:00:04.0"));
     acts.setUpDomain(s);
-    assertThat(acts.domainXml("i-8-40-VM")).contains("<vcpu placement='static' cpuset='0-31'>2</vcpu>")
+    assertThat(acts.domainXml("i-8-40-VM")).contains("<vcpu placement='static' cpuset='0-3'>2</vcpu>")
         .contains("<memory mode='strict' nodeset='0'/>").doesNotContain("placement='auto'");
   }
 }

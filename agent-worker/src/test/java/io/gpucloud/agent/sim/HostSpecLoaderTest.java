@@ -74,7 +74,7 @@ class HostSpecLoaderTest {
     assertThat(h2.gpus()).extracting(HostSpec.Gpu::pciRoot).doesNotContainNull().hasSizeGreaterThan(1);
     assertThat(h2.gpus().stream().filter(g -> g.mode() == HostSpec.Mode.PASSTHROUGH)).hasSize(8);
     assertThat(h2.gpus().stream().filter(g -> g.mode() == HostSpec.Mode.SRIOV)).hasSize(1);
-    assertThat(h2.gpus().stream().filter(g -> g.mode() == HostSpec.Mode.VGPU)).hasSize(1);
+    assertThat(h2.gpus().stream().filter(g -> g.mode() == HostSpec.Mode.VGPU)).hasSize(2);
     // the same card model has the same ids on both hosts
     for (HostSpec.Card c : h2.cards()) {
       HostSpec.Card same = h1.card(c.key()).orElseThrow();
