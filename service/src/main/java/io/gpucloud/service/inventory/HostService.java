@@ -1,5 +1,6 @@
 package io.gpucloud.service.inventory;
 
+import io.gpucloud.activities.model.ResourceState;
 import io.gpucloud.activities.model.HostState;
 import io.gpucloud.controlplane.events.Events;
 import io.gpucloud.service.ApiException;
@@ -61,7 +62,7 @@ public class HostService {
 
   public List<HostView> list(String state, String resourceState, String name) {
     HostState s = Checks.optionalEnum("state", state, HostState.class);
-    HostResourceState rs = Checks.optionalEnum("resourceState", resourceState, HostResourceState.class);
+    ResourceState rs = Checks.optionalEnum("resourceState", resourceState, ResourceState.class);
     String n = Checks.optionalText("name", name, Checks.MAX_NAME);
     return jdbi.onDemand(HostDao.class)
         .list(s == null ? null : s.name(), rs == null ? null : rs.name(), n)
@@ -79,7 +80,7 @@ public class HostService {
   }
 
   public HostView setEnabled(String id, boolean enabled) {
-    HostResourceState target = enabled ? HostResourceState.Enabled : HostResourceState.Disabled;
+    ResourceState target = enabled ? ResourceState.Enabled : ResourceState.Disabled;
     HostDao dao = jdbi.onDemand(HostDao.class);
     if (dao.setResourceState(id, target.name()) == 0) {
       HostRow h = dao.findById(id).orElseThrow(() -> notFound(id));
@@ -139,11 +140,11 @@ public class HostService {
           .bind("type", MAINTENANCE_PREPARE).bind("state", Events.SCHEDULED).bind("prefix", prefix)
           .mapTo(Long.class).one() + 1;
       String workflowId = prefix + n;
-      setResourceState(h, id, HostResourceState.PrepareForMaintenance);
+      setResourceState(h, id, ResourceState.PrepareForMaintenance);
       Events.record(h, new Events.Event(MAINTENANCE_PREPARE, Events.SCHEDULED, caller.userId(), null, null, id,
           workflowId, "maintenance of host " + host.name() + " (GPU instances: " + mode + "), was "
               + host.resourceState()));
-      return new MaintenanceStarted(workflowId, id, host.name(), HostResourceState.PrepareForMaintenance.name(), mode);
+      return new MaintenanceStarted(workflowId, id, host.name(), ResourceState.PrepareForMaintenance.name(), mode);
     });
     try {
       starts.maintenance(started.workflowId(), id, started.hostName(), mode);
@@ -172,11 +173,11 @@ public class HostService {
               + " AND type = :type AND state = :state ORDER BY created_at DESC LIMIT 1")
           .bind("id", id).bind("type", MAINTENANCE_PREPARE).bind("state", Events.SCHEDULED)
           .mapTo(String.class).findOne();
-      setResourceState(h, id, HostResourceState.Enabled);
+      setResourceState(h, id, ResourceState.Enabled);
       Events.record(h, new Events.Event(MAINTENANCE_CANCEL, Events.COMPLETED, caller.userId(), null, null, id,
           workflowId.orElse(null), "maintenance of host " + host.name() + " cancelled; it was "
               + host.resourceState()));
-      if (host.resourceState() == HostResourceState.PrepareForMaintenance) {
+      if (host.resourceState() == ResourceState.PrepareForMaintenance) {
         running[0] = workflowId.orElse(null);
       }
     });
@@ -198,7 +199,7 @@ public class HostService {
   public void delete(Caller caller, String id) {
     jdbi.useTransaction(h -> {
       Locked host = lock(h, id);
-      if (host.resourceState() != HostResourceState.Maintenance && !"Disconnected".equals(host.state())) {
+      if (host.resourceState() != ResourceState.Maintenance && !"Disconnected".equals(host.state())) {
         throw ApiException.conflict("host " + host.name() + " is " + host.state() + " and " + host.resourceState()
             + "; a host is removed only in Maintenance or when Disconnected");
       }
@@ -226,16 +227,16 @@ public class HostService {
   }
 
   /** The columns a host's maintenance and removal check, read under the row lock. */
-  private record Locked(String name, String state, HostResourceState resourceState) {}
+  private record Locked(String name, String state, ResourceState resourceState) {}
 
   private static Locked lock(Handle h, String id) {
     return h.createQuery("SELECT name, state, resource_state FROM hosts WHERE id = :id FOR UPDATE").bind("id", id)
         .map((rs, ctx) -> new Locked(rs.getString("name"), rs.getString("state"),
-            HostResourceState.valueOf(rs.getString("resource_state"))))
+            ResourceState.valueOf(rs.getString("resource_state"))))
         .findOne().orElseThrow(() -> notFound(id));
   }
 
-  private static void setResourceState(Handle h, String id, HostResourceState state) {
+  private static void setResourceState(Handle h, String id, ResourceState state) {
     h.createUpdate("UPDATE hosts SET resource_state = :state WHERE id = :id").bind("state", state.name())
         .bind("id", id).execute();
   }

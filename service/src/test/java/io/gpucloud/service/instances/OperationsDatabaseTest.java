@@ -144,13 +144,13 @@ class OperationsDatabaseTest {
   void aMigrationTargetMustBeAnotherEnabledUpHostWithRoom() {
     String id = f.instance(accountId, "Stopped", hostId, 2);
     String name = "cannot migrate instance vm1: host ";
-    fails(409, name + f.hostName(hostId) + " is the instance's own host",
+    fails(409, "cannot migrate instance vm1: target is the instance's own host",
         () -> ops.migrate(tenant, id, new OperationBodies.Migrate(hostId), null));
     String maintenance = f.host("Up", "Maintenance", 2);
     fails(409, name + f.hostName(maintenance) + " is in Maintenance",
         () -> ops.migrate(tenant, id, new OperationBodies.Migrate(maintenance), null));
     String preparing = f.host("Up", "PrepareForMaintenance", 2);
-    fails(409, name + f.hostName(preparing) + " is in PrepareForMaintenance",
+    fails(409, name + f.hostName(preparing) + " is preparing for maintenance (PrepareForMaintenance)",
         () -> ops.migrate(tenant, id, new OperationBodies.Migrate(preparing), null));
     String disabled = f.host("Up", "Disabled", 2);
     fails(409, name + f.hostName(disabled) + " is Disabled",
@@ -159,7 +159,7 @@ class OperationsDatabaseTest {
     fails(409, name + f.hostName(down) + " is Down",
         () -> ops.migrate(tenant, id, new OperationBodies.Migrate(down), null));
     String small = f.host("Up", "Enabled", 1);
-    fails(409, name + f.hostName(small) + " has no room: 1 free device of the instance's profile, 2 needed",
+    fails(409, name + f.hostName(small) + " has no room for 2 GPUs of ",
         () -> ops.migrate(tenant, id, new OperationBodies.Migrate(small), null));
     String missing = java.util.UUID.randomUUID().toString();
     fails(400, "hostId " + missing + " does not exist",

@@ -1,5 +1,6 @@
 package io.gpucloud.service.inventory;
 
+import io.gpucloud.activities.model.ResourceState;
 import static io.gpucloud.service.ApiAssertions.fails;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,7 +13,7 @@ class MaintenanceRequestTest {
     assertThat(new MaintenanceRequest("Stop").mode()).isEqualTo("stop");
     assertThat(new MaintenanceRequest("migrate").mode()).isEqualTo("migrate");
     fails(400, "gpuInstances must be migrate or stop", () -> new MaintenanceRequest("evacuate").mode());
-    assertThat(HostResourceState.PrepareForMaintenance.maintenance()).isTrue();
-    assertThat(HostResourceState.Disabled.maintenance()).isFalse();
+    assertThat(ResourceState.PrepareForMaintenance.maintenance()).isTrue();
+    assertThat(ResourceState.Disabled.maintenance()).isFalse();
   }
 }

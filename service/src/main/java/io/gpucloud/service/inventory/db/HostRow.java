@@ -1,7 +1,7 @@
 package io.gpucloud.service.inventory.db;
 
+import io.gpucloud.activities.model.ResourceState;
 import io.gpucloud.activities.model.HostState;
-import io.gpucloud.service.inventory.HostResourceState;
 import java.time.Instant;
 
 /** A host with its GPU counts (gpuTotal: devices except VGPU_ONLY parents; gpuUsed: of those Reserved or Allocated). */
@@ -14,7 +14,7 @@ public record HostRow(
     long memoryMb,
     int numaNodes,
     HostState state,
-    HostResourceState resourceState,
+    ResourceState resourceState,
     Instant lastSeenAt,
     Instant lastDiscoveryAt,
     Instant createdAt,
