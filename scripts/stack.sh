@@ -104,6 +104,10 @@ ADMIN_KEY=$(cat "$DATA/admin-api-key")
 HOST_NAMES=$(cd "$SPECS" && ls *.yml | sed 's/\.yml$//')
 echo "stack: waiting for the hosts ($(echo $HOST_NAMES)) to be Up with a finished discovery"
 deadline=$((SECONDS + ${STACK_HOST_WAIT_S:-300}))
+# a first discovery can fail for want of CPU while every agent starts at once (the hook's timeout);
+# such a host is discovered again, up to 3 times, instead of being waited for in vain
+declare -A rediscovered
+polls=0
 while :; do
   hosts=$(curl -fsS -H "Authorization: Bearer $ADMIN_KEY" "$API_URL/hosts" 2>/dev/null || echo '[]')
   waiting=()
@@ -113,6 +117,20 @@ while :; do
     [ "$ready" = 1 ] || waiting+=("$name")
   done
   ((${#waiting[@]} == 0)) && break
+  if ((++polls % 10 == 0)); then
+    for name in "${waiting[@]}"; do
+      id=$(jq -r --arg n "$name" '.[] | select(.name == $n and .state == "Up") | .id' <<<"$hosts")
+      [ -n "$id" ] || continue
+      failed=$(curl -fsS -H "Authorization: Bearer $ADMIN_KEY" "$API_URL/hosts/$id/events" 2>/dev/null \
+        | jq '[.[] | select(.type == "DISCOVERY_FAILED")] | length' 2>/dev/null || echo 0)
+      done_before=${rediscovered[$name]:-0}
+      if ((failed > done_before && done_before < 3)); then
+        rediscovered[$name]=$((done_before + 1))
+        echo "stack: the discovery of $name failed (see GET /hosts/$id/events); running it again"
+        curl -fsS -X POST -H "Authorization: Bearer $ADMIN_KEY" "$API_URL/hosts/$id/discover" >/dev/null 2>&1 || true
+      fi
+    done
+  fi
   for i in "${!children[@]}"; do
     kill -0 "${children[i]}" 2>/dev/null || { echo "stack: a process exited (pid ${children[i]}); see $LOGS" >&2; exit 1; }
   done
