@@ -292,17 +292,18 @@ final class Placement {
   }
 
   private static Optional<List<HeldDevice>> pick(List<HeldDevice> free, InstanceRow i, int count) {
-    Map<String, Integer> freePerParent = new HashMap<>();
+    // packed by physical GPU: for a vGPU on a VF that is the VF's parent, not the VF
+    Map<String, Integer> freePerGpu = new HashMap<>();
     for (HeldDevice d : free) {
-      if (d.parentDeviceId() != null) {
-        freePerParent.merge(d.parentDeviceId(), 1, Integer::sum);
+      if (d.gpuId() != null) {
+        freePerGpu.merge(d.gpuId(), 1, Integer::sum);
       }
     }
     Map<String, HeldDevice> byId = new HashMap<>();
     List<DeviceCandidate> candidates = free.stream().map(d -> {
       byId.put(d.id(), d);
-      return new DeviceCandidate(d.id(), d.busAddress(), d.type(), d.numaNode(), d.pciRoot(), d.parentDeviceId(),
-          d.parentBusAddress(), d.parentDeviceId() == null ? 0 : freePerParent.get(d.parentDeviceId()));
+      return new DeviceCandidate(d.id(), d.busAddress(), d.type(), d.numaNode(), d.pciRoot(), d.gpuId(),
+          d.gpuBusAddress(), d.gpuId() == null ? 0 : freePerGpu.get(d.gpuId()));
     }).toList();
     return DevicePicker.pick(candidates, count, NumaPolicy.valueOf(i.numaPolicy()))
         .map(list -> list.stream().map(c -> byId.get(c.id())).toList());
@@ -315,10 +316,21 @@ final class Placement {
       return;
     }
     ReleaseDao dao = h.attach(ReleaseDao.class);
-    parents.forEach(p -> {
-      DeviceState state = InventoryReconciler.deriveParentState(dao.children(p));
-      dao.setParentState(p, state.name());
-    });
+    // up the tree: a vGPU on a VF changes the VF's state, which changes its GPU's (deepest first)
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    List<String> level = parents;
+    while (!level.isEmpty()) {
+      List<String> next = new ArrayList<>();
+      for (String p : level) {
+        if (!seen.add(p)) {
+          continue;
+        }
+        DeviceState state = InventoryReconciler.deriveParentState(dao.children(p));
+        dao.setParentState(p, state.name(), InventoryReconciler.DERIVED);
+        dao.parentOf(p).ifPresent(next::add);
+      }
+      level = next;
+    }
   }
 
   /** What the host needs to run the instance with {@code devices}. */

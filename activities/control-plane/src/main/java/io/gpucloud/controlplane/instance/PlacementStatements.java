@@ -17,11 +17,18 @@ import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
  * much CPU as the statements themselves (ReservationBench, JFR). The SQL reads the same either way.
  */
 final class PlacementStatements {
+  /**
+   * gpu_id / gpu_bus_address: the physical GPU a vGPU or VF lives on (the parent's parent for a vGPU
+   * on a VF, NVIDIA's vGPU on SR-IOV), which best-fit packing counts free room on.
+   */
   private static final String HELD_COLUMNS = "d.id, d.bus_address, d.type, d.numa_node, d.pci_root,"
-      + " d.parent_device_id, p.bus_address AS parent_bus_address, pr.name AS profile_name, d.state";
+      + " d.parent_device_id, p.bus_address AS parent_bus_address, pr.name AS profile_name, d.state,"
+      + " COALESCE(p.parent_device_id, d.parent_device_id) AS gpu_id,"
+      + " COALESCE(g.bus_address, p.bus_address) AS gpu_bus_address";
 
   private static final String HELD_FROM = " FROM gpu_devices d LEFT JOIN gpu_devices p ON p.id = d.parent_device_id"
-      + " LEFT JOIN vgpu_profiles pr ON pr.id = d.profile_id";
+      + " LEFT JOIN vgpu_profiles pr ON pr.id = d.profile_id"
+      + " LEFT JOIN gpu_devices g ON g.id = p.parent_device_id";
 
   private static final InstanceRow.Mapper INSTANCE = new InstanceRow.Mapper();
   private static final HeldDevice.Mapper HELD = new HeldDevice.Mapper();
