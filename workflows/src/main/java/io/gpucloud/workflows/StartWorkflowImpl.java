@@ -32,6 +32,9 @@ public class StartWorkflowImpl implements StartWorkflow {
   private final Duration hostPickupTimeout;
   private final LifecycleActivities lifecycle = Steps.controlPlane(LifecycleActivities.class);
 
+  /** releaseOnHost(instance, ANY_HOST): its pending reservation wherever it is. */
+  private static final String ANY_HOST = null;
+
   /** Why the last unreachable host was skipped, for the final error. */
   private String lastHostProblem;
 
@@ -69,8 +72,9 @@ public class StartWorkflowImpl implements StartWorkflow {
     Reservation r = null;
     try {
       if (!held) {
-        // undo of a new reservation, wherever it is: the instance gives the devices back again
-        saga.addCompensation(lifecycle::releaseDevices, id);
+        // undo of a new reservation, wherever it is: its pending (Reserved) devices go back and its
+        // GPUs stop counting again; releaseDevices would refuse a Starting instance
+        saga.addCompensation(lifecycle::releaseOnHost, id, ANY_HOST);
       }
       r = lifecycle.reserveForStart(id, previousHostId, unreachable);
       if (!r.reserved()) {

@@ -228,6 +228,11 @@ abstract class LifecycleTestSupport {
     public void releaseDevices(String instanceId) {
       Inst i = inst(instanceId);
       calls.add("releaseDevices");
+      if (i.state == InstanceState.Starting || i.state == InstanceState.Running) {
+        // as the control plane: never while a domain may be using the devices
+        throw ApplicationFailure.newNonRetryableFailure("instance " + instanceId + " is " + i.state
+            + ": its domain may be using its devices", InstanceActivities.INVALID_STATE);
+      }
       i.held = false;
       i.reservedOn = null;
     }
@@ -285,7 +290,7 @@ abstract class LifecycleTestSupport {
     public void releaseOnHost(String instanceId, String hostId) {
       calls.add("releaseOnHost:" + hostId);
       Inst i = inst(instanceId);
-      if (hostId.equals(i.reservedOn)) {
+      if (hostId == null || hostId.equals(i.reservedOn)) { // null: its pending reservation anywhere
         i.reservedOn = null;
       }
     }

@@ -50,7 +50,7 @@ class StartWorkflowTest extends LifecycleTestSupport {
     Inst i = instance(InstanceState.Stopped, "h1", false);
     assertThat(run(StartWorkflow.class, request(Operation.START)))
         .isEqualTo("insufficient capacity: no host can take the instance now");
-    assertThat(calls).containsExactly("reserveForStart:h1[]", "releaseDevices",
+    assertThat(calls).containsExactly("reserveForStart:h1[]", "releaseOnHost:null",
         "finish:Stopped:insufficient capacity: no host can take the instance now");
     assertThat(i.state).isEqualTo(InstanceState.Stopped);
     assertThat(i.held).isFalse();
@@ -62,7 +62,7 @@ class StartWorkflowTest extends LifecycleTestSupport {
     cp.room = Set.of("h1");
     Inst i = instance(InstanceState.Stopped, "h1", false);
     assertThat(run(StartWorkflow.class, request(Operation.START))).isEqualTo("transformer hook failed: exit 1: boom");
-    assertThat(calls).containsExactly("reserveForStart:h1[]", "setUp:H1", "tearDown:H1", "releaseDevices",
+    assertThat(calls).containsExactly("reserveForStart:h1[]", "setUp:H1", "tearDown:H1", "releaseOnHost:null",
         "finish:Stopped:transformer hook failed: exit 1: boom");
     assertThat(i.state).isEqualTo(InstanceState.Stopped);
     assertThat(i.held).isFalse();
@@ -100,7 +100,7 @@ class StartWorkflowTest extends LifecycleTestSupport {
     cp.room = Set.of("h1", "h2");
     Inst i = instance(InstanceState.Stopped, "h1", false);
     assertThat(run(StartWorkflow.class, request(Operation.START))).isNull();
-    assertThat(calls).containsExactly("reserveForStart:h1[]", "releaseDevices", "reserveForStart:h1[h1]",
+    assertThat(calls).containsExactly("reserveForStart:h1[]", "releaseOnHost:null", "reserveForStart:h1[h1]",
         "setUp:H2", "commitRunning:h2", "finish:Running");
     assertThat(i.hostId).isEqualTo("h2");
     assertThat(i.state).isEqualTo(InstanceState.Running);
