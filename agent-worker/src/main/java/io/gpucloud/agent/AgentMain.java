@@ -59,7 +59,11 @@ public final class AgentMain {
       opts = prepareSimulatedHost(opts);
     }
     LibvirtHost libvirt = new LibvirtHost(opts.libvirtUri());
-    HostRegistration registration = libvirt.registration(opts.hostName());
+    HostConfig storage = hostConfig(opts);
+    boolean sharedPool = opts.simulateSpec() != null
+        ? HostSpecLoader.load(opts.simulateSpec()).storagePool().shared()
+        : libvirt.sharedPoolType(storage.storagePool());
+    HostRegistration registration = libvirt.registration(opts.hostName(), storage.storagePool(), sharedPool);
 
     WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
         WorkflowServiceStubsOptions.newBuilder().setTarget(opts.temporalTarget()).build());

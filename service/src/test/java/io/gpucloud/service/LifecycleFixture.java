@@ -79,8 +79,10 @@ public final class LifecycleFixture {
   public String host(String state, String resourceState, int freeDevices) {
     String id = UUID.randomUUID().toString();
     jdbi.useHandle(h -> {
-      h.execute("INSERT INTO hosts (id, name, hypervisor_uri, cpu_cores, cpu_mhz, memory_mb, state, resource_state)"
-          + " VALUES (?, ?, 'test:///default', 8, 2000, 16384, ?, ?)", id, uniq("h-"), state, resourceState);
+      // all on one shared pool ("nfs-primary"), so that a root disk is reachable from every host
+      h.execute("INSERT INTO hosts (id, name, hypervisor_uri, cpu_cores, cpu_mhz, memory_mb, state, resource_state,"
+          + " storage_pool, storage_shared) VALUES (?, ?, 'test:///default', 8, 2000, 16384, ?, ?, 'nfs-primary', 1)",
+          id, uniq("h-"), state, resourceState);
       for (int i = 0; i < freeDevices; i++) {
         device(id, null, "Free");
       }

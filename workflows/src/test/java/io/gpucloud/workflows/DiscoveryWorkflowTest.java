@@ -99,7 +99,7 @@ class DiscoveryWorkflowTest {
     env.start();
     HostRegistrationWorkflow wf = client.newWorkflowStub(HostRegistrationWorkflow.class,
         WorkflowOptions.newBuilder().setWorkflowId("register-H1").setTaskQueue(InventoryActivities.CONTROL_PLANE_QUEUE).build());
-    String id = wf.register(new HostRegistration("H1", "test:///x", 4, 8000, 8192, 1));
+    String id = wf.register(new HostRegistration("H1", "test:///x", 4, 8000, 8192, 1, "default", false));
     assertThat(id).isEqualTo("host-id-H1");
     assertThat(inventory.registered).containsExactly("H1");
     env.sleep(java.time.Duration.ofSeconds(5));

@@ -117,6 +117,12 @@ public class InstanceOperations {
       throw ApiException.badRequest("offeringId " + offeringId + " does not exist");
     }
     String targetName = null;
+    if (op == Operation.MIGRATE && targetHostId == null) {
+      String why = LifecycleActivitiesImpl.whyNoHostReachesItsDisk(h, id);
+      if (why != null) {
+        throw ApiException.conflict("cannot migrate instance " + seen.name() + ": " + why);
+      }
+    }
     if (op == Operation.MIGRATE && targetHostId != null) {
       targetName = h.createQuery("SELECT name FROM hosts WHERE id = :id").bind("id", targetHostId)
           .mapTo(String.class).findOne()

@@ -183,6 +183,20 @@ class OperationsDatabaseTest {
     assertThat(starts.of(id).get(0).request().targetHostId()).isNull();
   }
 
+  @Test
+  void aDiskOnHostLocalStorageCannotBeMigrated() {
+    String local = f.host("Up", "Enabled", 2);
+    f.jdbi.useHandle(h -> h.execute("UPDATE hosts SET storage_pool = 'default', storage_shared = 0 WHERE id = ?",
+        local));
+    String id = f.instance(accountId, "Stopped", local, 1);
+    String why = "cannot migrate instance vm1: the instance's disk is on host-local storage (pool default of host "
+        + f.hostName(local) + ")";
+    fails(409, why, () -> ops.migrate(tenant, id, new OperationBodies.Migrate(null), null));
+    fails(409, why, () -> ops.migrate(tenant, id, new OperationBodies.Migrate(hostId), null));
+    assertThat(f.row(id)).containsEntry("state", "Stopped").containsEntry("op_seq", 0);
+    assertThat(starts.of(id)).isEmpty();
+  }
+
   /** Runs the calls at once from their own threads; the statuses, 202 for a success. */
   private static List<Integer> race(List<Supplier<InstanceView>> calls) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(calls.size());

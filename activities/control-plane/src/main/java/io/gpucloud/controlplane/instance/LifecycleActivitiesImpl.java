@@ -77,6 +77,14 @@ public class LifecycleActivitiesImpl implements LifecycleActivities {
     return Placement.whyHostCannotTake(h, instanceId, hostId);
   }
 
+  /**
+   * Why no other host can take the instance's cold migration whatever the target (its disk is on
+   * host-local storage), or null: the API's 409 for a migration without a target.
+   */
+  public static String whyNoHostReachesItsDisk(Handle h, String instanceId) {
+    return RootDiskReach.whyUnreachable(h, instanceId, null);
+  }
+
   @Override
   public InstanceSpec describe(String instanceId) {
     return jdbi.withHandle(h -> {
@@ -183,8 +191,10 @@ public class LifecycleActivitiesImpl implements LifecycleActivities {
 
   @Override
   public Reservation reserveForStart(String instanceId, String preferredHostId, List<String> excludedHostIds) {
-    List<String> excluded = excludedHostIds == null ? List.of() : excludedHostIds;
+    List<String> excluded = new ArrayList<>(excludedHostIds == null ? List.of() : excludedHostIds);
     InstanceRow i = instance(instanceId);
+    // only where its root disk is: its own host, or one on the same shared pool
+    excluded.addAll(jdbi.withHandle(h -> RootDiskReach.hostsWithout(h, instanceId)));
     if (i.gpuCount() > 0 && !i.gpusReleased()) {
       // it still holds its devices: it starts where they are, and nothing is reserved or counted again
       return i.hostId() == null || excluded.contains(i.hostId())
@@ -208,10 +218,14 @@ public class LifecycleActivitiesImpl implements LifecycleActivities {
     InstanceRow i = instance(instanceId);
     if (targetHostId != null) {
       return targetHostId.equals(i.hostId())
+          || jdbi.withHandle(h -> RootDiskReach.whyUnreachable(h, instanceId, targetHostId)) != null
           ? Reservation.none() : placement.inTurn(() -> placement.attempt(Purpose.MIGRATE, instanceId, targetHostId));
     }
-    // the best host other than its own; a repeat finds the reservation an earlier attempt made
-    List<String> excluded = i.hostId() == null ? List.of() : List.of(i.hostId());
+    // the best host other than its own that reaches its disk; a repeat finds the reservation an earlier attempt made
+    List<String> excluded = new ArrayList<>(jdbi.withHandle(h -> RootDiskReach.hostsWithout(h, instanceId)));
+    if (i.hostId() != null) {
+      excluded.add(i.hostId());
+    }
     return placement.inTurn(() -> placement.place(Purpose.MIGRATE, instanceId,
         row -> jdbi.withHandle(h -> new PlacementStatements(h).hostsWithReserved(instanceId, row.hostId())),
         excluded));

@@ -249,6 +249,10 @@ final class Placement {
     if (hostId.equals(i.hostId())) {
       return "target is the instance's own host";
     }
+    String disk = RootDiskReach.whyUnreachable(h, instanceId, hostId);
+    if (disk != null) {
+      return disk;
+    }
     Optional<PlacementStatements.HostStatus> status = dao.hostStatus(hostId);
     if (status.isEmpty()) {
       return "host " + hostId + " does not exist";

@@ -30,11 +30,12 @@ public interface InventoryDao {
   @SqlQuery("SELECT id FROM hosts WHERE name = :name FOR UPDATE")
   Optional<String> lockHost(@Bind("name") String name);
 
-  @SqlUpdate("INSERT INTO hosts (id, name, hypervisor_uri, cpu_cores, cpu_mhz, memory_mb, numa_nodes, state,"
-      + " resource_state, last_seen_at) VALUES (:id, :hostName, :hypervisorUri, :cpuCores, :cpuMhz, :memoryMb,"
-      + " :numaNodes, 'Up', 'Enabled', CURRENT_TIMESTAMP(3))"
+  @SqlUpdate("INSERT INTO hosts (id, name, hypervisor_uri, cpu_cores, cpu_mhz, memory_mb, numa_nodes, storage_pool,"
+      + " storage_shared, state, resource_state, last_seen_at) VALUES (:id, :hostName, :hypervisorUri, :cpuCores,"
+      + " :cpuMhz, :memoryMb, :numaNodes, :storagePool, :storageShared, 'Up', 'Enabled', CURRENT_TIMESTAMP(3))"
       + " ON DUPLICATE KEY UPDATE hypervisor_uri = VALUES(hypervisor_uri), cpu_cores = VALUES(cpu_cores),"
       + " cpu_mhz = VALUES(cpu_mhz), memory_mb = VALUES(memory_mb), numa_nodes = VALUES(numa_nodes),"
+      + " storage_pool = VALUES(storage_pool), storage_shared = VALUES(storage_shared),"
       + " state = 'Up', last_seen_at = CURRENT_TIMESTAMP(3)")
   void upsertHost(@Bind("id") String id, @BindMethods io.gpucloud.activities.host.HostRegistration reg);
 

@@ -47,8 +47,10 @@ final class Fleet {
   String host(String name, int devices) {
     String id = UUID.randomUUID().toString();
     jdbi.useHandle(h -> {
-      h.execute("INSERT INTO hosts (id, name, hypervisor_uri, cpu_cores, cpu_mhz, memory_mb, state, resource_state)"
-          + " VALUES (?, ?, 'test:///default', 64, 2000, 262144, 'Up', 'Enabled')", id, name(name));
+      // every host of a fleet on one shared pool: a disk is reachable from all of them
+      h.execute("INSERT INTO hosts (id, name, hypervisor_uri, cpu_cores, cpu_mhz, memory_mb, state, resource_state,"
+          + " storage_pool, storage_shared) VALUES (?, ?, 'test:///default', 64, 2000, 262144, 'Up', 'Enabled', ?, 1)",
+          id, name(name), "pool-" + tag);
       for (int d = 0; d < devices; d++) {
         h.execute("INSERT INTO gpu_devices (id, host_id, bus_address, type, card_id, profile_id, numa_node, pci_root)"
             + " VALUES (?, ?, ?, 'PCI', ?, ?, 0, 'pci0000:00')", UUID.randomUUID().toString(), id,

@@ -155,6 +155,56 @@ class LifecycleDatabaseTest {
     assertThat(fleet.used(Resource.INSTANCE)).isEqualTo(2);
   }
 
+  /** Puts the host on its own host-local pool (or on pool {@code pool}, shared when {@code shared}). */
+  private void storage(String hostId, String pool, boolean shared) {
+    jdbi.useHandle(h -> h.execute("UPDATE hosts SET storage_pool = ?, storage_shared = ? WHERE id = ?", pool,
+        shared, hostId));
+  }
+
+  @Test
+  void aDiskOnHostLocalStorageKeepsStartAndMigrationOnItsHost() {
+    String a = fleet.host("A", 2);
+    String id = fleet.running(deploy, 2);
+    String b = fleet.host("B", 2);
+    storage(a, "default", false);
+    stopDetached(id);
+    String other = fleet.running(deploy, 2, b); // takes A's devices meanwhile
+    assertThat(fleet.hostOf(other)).isEqualTo(a);
+    fleet.request(id, "Stopped", "Starting", "VM.START", "start-" + id + "-1");
+
+    // B has room but cannot reach the disk: no start elsewhere, which would boot an empty new disk
+    assertThat(lifecycle.reserveForStart(id, a, List.of()).reserved()).isFalse();
+    assertThat(fleet.devicesOf(id)).isEmpty();
+
+    fleet.setState(id, "Stopped");
+    String why = jdbi.withHandle(h -> LifecycleActivitiesImpl.whyHostCannotTake(h, id, b));
+    assertThat(why).startsWith("the instance's disk is on host-local storage (pool default of host "
+        + fleet.name("A"));
+    String noTarget = jdbi.withHandle(h -> LifecycleActivitiesImpl.whyNoHostReachesItsDisk(h, id));
+    assertThat(noTarget).isEqualTo(why);
+    fleet.request(id, "Stopped", "Migrating", "VM.MIGRATE", "migrate-" + id + "-1");
+    assertThat(lifecycle.reserveForMigration(id, b).reserved()).isFalse();
+    assertThat(lifecycle.reserveForMigration(id, null).reserved()).isFalse();
+  }
+
+  @Test
+  void aMigrationStaysOnTheInstancesSharedPool() {
+    String a = fleet.host("A", 2);
+    String id = fleet.running(deploy, 2);
+    String b = fleet.host("B", 2);
+    String c = fleet.host("C", 4);
+    storage(c, "other-nfs", true);
+    stopHolding(id);
+    fleet.request(id, "Stopped", "Migrating", "VM.MIGRATE", "migrate-" + id + "-1");
+
+    String toC = jdbi.withHandle(h -> LifecycleActivitiesImpl.whyHostCannotTake(h, id, c));
+    assertThat(toC).isEqualTo("host " + fleet.name("C") + " is not on the instance's shared storage pool pool-" + fleet.tag);
+    String anyTarget = jdbi.withHandle(h -> LifecycleActivitiesImpl.whyNoHostReachesItsDisk(h, id));
+    assertThat(anyTarget).isNull();
+    // C has the room too, but not the disk
+    assertThat(lifecycle.reserveForMigration(id, null).hostId()).isEqualTo(b);
+  }
+
   @Test
   void startWithNoRoomReservesNothingAndStaysStopped() {
     String a = fleet.host("A", 2);
