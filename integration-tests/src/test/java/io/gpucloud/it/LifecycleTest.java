@@ -299,8 +299,10 @@ class LifecycleTest {
 
   @Test
   void destroyFromRunningStoppedAndErrorReturnsEveryDeviceAndQuotaUnit() throws Exception {
-    Tenants.Tenant t = Tenants.tenant(stack, "destroyer", Tenants.unlimited());
+    String domain = Tenants.domain(stack, Tenants.ROOT_DOMAIN, "destroy-" + tag());
+    Tenants.Tenant t = Tenants.tenantIn(stack, domain, "destroyer", "User", Tenants.unlimited());
     JsonNode before = Ops.accountLimits(stack, t.accountId());
+    JsonNode domainBefore = stack.get("/domains/" + domain + "/limits");
     assertThat(before.path("gpuTotal").asInt()).isZero();
     JsonNode r = running(t, "stays-running", one);
     JsonNode s = running(t, "gets-stopped", one);
@@ -314,6 +316,7 @@ class LifecycleTest {
     }
     assertThat(held).hasSize(3);
     assertThat(Ops.gpuTotal(stack, t.accountId())).isEqualTo(3);
+    assertThat(stack.get("/domains/" + domain + "/limits").path("gpuTotal").asInt()).isEqualTo(3);
 
     Ops.ok(stack, t.key(), sId, "stop", null);
     assertThat(Ops.state(stack, sId)).isEqualTo("Stopped");
@@ -363,9 +366,110 @@ class LifecycleTest {
     assertThat(after.path("cpuTotal").asInt()).as(after.toString()).isEqualTo(before.path("cpuTotal").asInt());
     assertThat(after.path("memoryTotal").asLong()).as(after.toString())
         .isEqualTo(before.path("memoryTotal").asLong());
+    JsonNode domainAfter = stack.get("/domains/" + domain + "/limits");
+    for (String total : List.of("gpuTotal", "instanceTotal", "cpuTotal", "memoryTotal")) {
+      assertThat(domainAfter.path(total).asLong()).as("domain " + total + ": " + domainAfter)
+          .isEqualTo(domainBefore.path(total).asLong());
+    }
     assertThat(Ops.ids(stack.call("GET", "/instances", null, t.key()).body())).isEmpty();
     assertThat(Ops.ids(stack.call("GET", "/instances?state=Destroyed", null, t.key()).body()))
         .containsExactlyInAnyOrder(rId, sId, eId);
     Ops.assertDevicesConsistent(stack, hostId, CARD);
+  }
+  @Test
+  void scaleOfAStoppedInstanceChangesItsOfferingWithinLimitsAndReleasesDevicesThatNoLongerFit() {
+    Map<String, Object> limits = new java.util.HashMap<>(Tenants.unlimited());
+    limits.put("gpuLimit", 2);
+    Tenants.Tenant t = Tenants.tenant(stack, "scaler", limits);
+    String two = Tenants.offering(stack, CARD, "passthrough", 2, 2, 500, 1024);
+    String three = Tenants.offering(stack, CARD, "passthrough", 3, 2, 500, 1024);
+    JsonNode x = running(t, "scaled", one);
+    String id = x.path("id").asText();
+    Ops.ok(stack, t.key(), id, "stop", null);
+
+    // up to 2 GPUs: within the limit of 2
+    JsonNode up = Ops.ok(stack, t.key(), id, "scale", Map.of("offeringId", two));
+    assertThat(up.path("state").asText()).isEqualTo("Stopped");
+    assertThat(up.path("offeringId").asText()).isEqualTo(two);
+    assertThat(up.path("gpuCount").asInt()).isEqualTo(2);
+    assertThat(up.path("cpuCores").asInt()).isEqualTo(2);
+    assertThat(up.path("memoryMb").asLong()).isEqualTo(1024);
+    JsonNode started = Ops.ok(stack, t.key(), id, "start", null);
+    assertThat(Stack.list(started.path("devices"))).hasSize(2);
+    Ops.assertDomainHoldsItsDevices(stack, started);
+    assertThat(Ops.gpuTotal(stack, t.accountId())).isEqualTo(2);
+    Map<String, String> twoHeld = Ops.devicesOf(started);
+    Ops.ok(stack, t.key(), id, "stop", null);
+
+    // to 3 GPUs: over the limit; refused, nothing changes
+    JsonNode wf = Ops.run(stack, t.key(), id, "scale", Map.of("offeringId", three));
+    assertThat(wf.path("status").asText()).as(wf.toString()).isEqualTo("FAILED");
+    assertThat(wf.path("failure").asText().toLowerCase(java.util.Locale.ROOT)).as(wf.toString()).contains("limit");
+    JsonNode kept = Ops.instance(stack, id);
+    assertThat(kept.path("state").asText()).as(kept.toString()).isEqualTo("Stopped");
+    assertThat(kept.path("offeringId").asText()).isEqualTo(two);
+    assertThat(Ops.devicesOf(kept)).isEqualTo(twoHeld);
+    assertThat(Ops.gpuTotal(stack, t.accountId())).isEqualTo(2);
+
+    // down to 1 GPU: the device that no longer fits is given back
+    JsonNode down = Ops.ok(stack, t.key(), id, "scale", Map.of("offeringId", one));
+    assertThat(down.path("gpuCount").asInt()).isEqualTo(1);
+    assertThat(Ops.devicesOf(down).keySet()).as("keeps one of its two devices: " + down).hasSize(1)
+        .isSubsetOf(twoHeld.keySet());
+    assertThat(Ops.gpuTotal(stack, t.accountId())).isEqualTo(1);
+    JsonNode small = Ops.ok(stack, t.key(), id, "start", null);
+    assertThat(Stack.list(small.path("devices"))).hasSize(1);
+    Ops.assertDomainHoldsItsDevices(stack, small);
+    assertThat(Ops.gpuTotal(stack, t.accountId())).isEqualTo(1);
+    Ops.assertDevicesConsistent(stack, hostId, CARD);
+  }
+
+  @Test
+  void aRepeatedIdempotencyKeyAnswersTheSameOperationAndStartsItOnce() {
+    Tenants.Tenant t = Tenants.tenant(stack, "idem-op", Tenants.unlimited());
+    JsonNode x = running(t, "idem-op", one);
+    String id = x.path("id").asText();
+    String key = UUID.randomUUID().toString();
+    Stack.Response first = stack.callWithHeader("POST", "/instances/" + id + "/stop", null, t.key(),
+        "Idempotency-Key", key);
+    assertThat(first.status()).as(first.raw()).isEqualTo(202);
+    String workflowId = first.body().path("workflowId").asText();
+    Stack.Response second = stack.callWithHeader("POST", "/instances/" + id + "/stop", null, t.key(),
+        "Idempotency-Key", key);
+    assertThat(second.status()).as(second.raw()).isEqualTo(202);
+    assertThat(second.body().path("workflowId").asText()).isEqualTo(workflowId);
+    assertThat(stack.awaitWorkflow(workflowId, Ops.WORKFLOW_TIMEOUT).path("status").asText()).isEqualTo("COMPLETED");
+    // after it finished, the same key still answers the first reply and starts nothing
+    Stack.Response third = stack.callWithHeader("POST", "/instances/" + id + "/stop", null, t.key(),
+        "Idempotency-Key", key);
+    assertThat(third.status()).as(third.raw()).isEqualTo(202);
+    assertThat(third.body().path("workflowId").asText()).isEqualTo(workflowId);
+    assertThat(Ops.state(stack, id)).isEqualTo("Stopped");
+    assertThat(Ops.instance(stack, id).path("workflowId").asText()).isEqualTo(workflowId);
+    assertThat(Ops.events(stack, t.key(), "instanceId=" + id + "&type=VM.STOP").stream()
+        .filter(e -> e.path("state").asText().equals("Scheduled"))).as("one stop requested").hasSize(1);
+    // a new key is a new request: refused, it is Stopped
+    assertConflict(stack.callWithHeader("POST", "/instances/" + id + "/stop", null, t.key(), "Idempotency-Key",
+        UUID.randomUUID().toString()), "Stopped");
+  }
+
+  @Test
+  void rebootRunsOnStopThenOnStartOnTheHostAndKeepsTheDevices() throws Exception {
+    Tenants.Tenant t = Tenants.tenant(stack, "rebooter", Tenants.unlimited());
+    JsonNode x = running(t, "rebooted", one);
+    String id = x.path("id").asText();
+    String vm = x.path("vmName").asText();
+    Path calls = Files.createTempFile(stack.dataDir, "reboot-hook-", ".log");
+    Path hook = Ops.stateHook(stack, HOST);
+    Ops.writeHook(hook, "#!/bin/sh\nif [ \"$2\" = '" + vm + "' ]; then echo \"$1\" >> '" + calls + "'; fi\nexit 0\n");
+    try {
+      JsonNode after = Ops.ok(stack, t.key(), id, "reboot", null);
+      assertThat(after.path("state").asText()).isEqualTo("Running");
+      assertThat(Ops.devicesOf(after)).isEqualTo(Ops.devicesOf(x));
+      Ops.assertDomainHoldsItsDevices(stack, after);
+    } finally {
+      Files.deleteIfExists(hook);
+    }
+    assertThat(Files.readAllLines(calls)).as("state hook calls for " + vm).containsExactly("onStop", "onStart");
   }
 }
