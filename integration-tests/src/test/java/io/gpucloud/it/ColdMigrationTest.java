@@ -108,4 +108,50 @@ class ColdMigrationTest {
     assertThat(Ops.typeStates(events)).containsExactlyInAnyOrder("VM.MIGRATE/Scheduled", "VM.MIGRATE/Completed");
     assertThat(events).hasSize(4);
   }
+  /**
+   * The issue: with host-local pools, either copy the volume between the agents or refuse with 409 "the
+   * instance's disk is on host-local storage". LC1's root disks are in its host-local pool, MT1's in the pool
+   * it shares with MT2 only; both have an 'ACS Local Card' GPU.
+   */
+  @Test
+  void aMigrationOffHostLocalStorageIsRefusedOrCopiesTheDisk() {
+    String mt1 = stack.hostId("MT1");
+    stack.awaitHosts("LC1", "MT1");
+    Tenants.Tenant t = Tenants.tenant(stack, "local-disk", Tenants.unlimited());
+    String local = Tenants.offering(stack, "ACS Local Card", "passthrough", 1, 1, 500, 512);
+    // on LC1: MT1 Disabled while it deploys
+    assertThat(stack.admin("POST", "/hosts/" + mt1 + "/disable", null).status()).isEqualTo(200);
+    JsonNode x;
+    try {
+      x = Ops.running(stack, t, "local-disk", local, template);
+    } finally {
+      assertThat(stack.admin("POST", "/hosts/" + mt1 + "/enable", null).status()).isEqualTo(200);
+    }
+    String id = x.path("id").asText();
+    created.add(id);
+    assertThat(x.path("hostName").asText()).isEqualTo("LC1");
+    java.nio.file.Path sourceDisk = Ops.hostDir(stack, "LC1").resolve("pool/root-" + id + ".qcow2");
+    java.nio.file.Path targetDisk = stack.dataDir.resolve("hosts/shared-pools/mt-shared/root-" + id + ".qcow2");
+    assertThat(sourceDisk).as("its root disk, in LC1's host-local pool").exists();
+    Ops.ok(stack, t.key(), id, "stop", null);
+
+    Stack.Response r = Ops.post(stack, t.key(), id, "migrate", Map.of("hostId", mt1));
+    if (r.status() == 409) {
+      assertThat(r.body().path("message").asText()).as(r.raw()).contains("host-local storage");
+      JsonNode still = Ops.instance(stack, id);
+      assertThat(still.path("state").asText()).isEqualTo("Stopped");
+      assertThat(still.path("hostName").asText()).isEqualTo("LC1");
+      assertThat(sourceDisk).exists();
+      return;
+    }
+    // accepted: then the disk must travel with the instance, or its next start on MT1 boots an empty new disk
+    assertThat(r.status()).as(r.raw()).isEqualTo(202);
+    JsonNode wf = stack.awaitWorkflow(r.body().path("workflowId").asText(), Ops.WORKFLOW_TIMEOUT);
+    assertThat(wf.path("status").asText()).as(wf.toString()).isEqualTo("COMPLETED");
+    assertThat(Ops.instance(stack, id).path("hostName").asText()).isEqualTo("MT1");
+    assertThat(targetDisk).as("migration accepted off LC1's host-local pool, but the root disk was not copied to"
+        + " MT1's pool (the next start would create an empty disk there, and " + sourceDisk.getFileName()
+        + " stays behind on LC1)").exists();
+    assertThat(sourceDisk).as("the source's copy is removed").doesNotExist();
+  }
 }

@@ -334,6 +334,9 @@ class LifecycleTest {
     assertThat(failed.path("errorReason").asText()).contains("boom");
     assertThat(Ops.gpuTotal(stack, t.accountId())).as("nothing released yet").isGreaterThanOrEqualTo(2);
 
+    for (String id : List.of(rId, sId, eId)) {
+      assertThat(Ops.hostDir(stack, HOST).resolve("pool/root-" + id + ".qcow2")).as("root disk of " + id).exists();
+    }
     // all three at once
     List<Stack.Response> replies = List.of(Ops.destroy(stack, t.key(), rId), Ops.destroy(stack, t.key(), sId),
         Ops.destroy(stack, t.key(), eId));
