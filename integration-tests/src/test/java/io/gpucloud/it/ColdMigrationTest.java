@@ -149,9 +149,16 @@ class ColdMigrationTest {
     JsonNode wf = stack.awaitWorkflow(r.body().path("workflowId").asText(), Ops.WORKFLOW_TIMEOUT);
     assertThat(wf.path("status").asText()).as(wf.toString()).isEqualTo("COMPLETED");
     assertThat(Ops.instance(stack, id).path("hostName").asText()).isEqualTo("MT1");
-    assertThat(targetDisk).as("migration accepted off LC1's host-local pool, but the root disk was not copied to"
-        + " MT1's pool (the next start would create an empty disk there, and " + sourceDisk.getFileName()
-        + " stays behind on LC1)").exists();
-    assertThat(sourceDisk).as("the source's copy is removed").doesNotExist();
+    org.assertj.core.api.SoftAssertions softly = new org.assertj.core.api.SoftAssertions();
+    softly.assertThat(targetDisk).as("migration accepted off LC1's host-local pool, but the root disk was not"
+        + " copied to MT1's pool: the next start creates an empty disk there").exists();
+    softly.assertThat(sourceDisk).as("the source's copy is removed by the migration").doesNotExist();
+    // it runs on MT1, and destroying it must leave no disk anywhere
+    JsonNode started = Ops.ok(stack, t.key(), id, "start", null);
+    assertThat(started.path("hostName").asText()).isEqualTo("MT1");
+    Ops.ok(stack, t.key(), id, "destroy", null);
+    softly.assertThat(sourceDisk).as("root disk left behind on LC1 after the instance was destroyed").doesNotExist();
+    softly.assertThat(targetDisk).as("root disk left on MT1 after destroy").doesNotExist();
+    softly.assertAll();
   }
 }

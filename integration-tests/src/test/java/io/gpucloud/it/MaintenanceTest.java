@@ -160,4 +160,37 @@ class MaintenanceTest {
     assertThat(Ops.state(stack, id)).as("instances that were only stopped stay Stopped").isEqualTo("Stopped");
     Ops.assertDevicesConsistent(stack, mt1, CARD);
   }
+  @Test
+  void maintenanceStopsWhatNoOtherHostHasRoomFor() {
+    Tenants.Tenant t = Tenants.tenant(stack, "stranded", Tenants.unlimited());
+    JsonNode x = runningOnMt1(t, 1).get(0);
+    String id = x.path("id").asText();
+    // MT2's two mt-4q vGPUs taken (MT1 Disabled meanwhile)
+    assertThat(stack.admin("POST", "/hosts/" + mt1 + "/disable", null).status()).isEqualTo(200);
+    try {
+      for (int i = 0; i < 2; i++) {
+        JsonNode filler = Ops.running(stack, t, "filler-" + i, offering, template);
+        created.add(filler.path("id").asText());
+        assertThat(filler.path("hostName").asText()).isEqualTo("MT2");
+      }
+    } finally {
+      assertThat(stack.admin("POST", "/hosts/" + mt1 + "/enable", null).status()).isEqualTo(200);
+    }
+
+    Stack.Response r = stack.admin("POST", "/hosts/" + mt1 + "/maintenance", Map.of());
+    assertThat(r.status()).as(r.raw()).isEqualTo(202);
+    JsonNode wf = stack.awaitWorkflow(r.body().path("workflowId").asText(), Ops.WORKFLOW_TIMEOUT);
+    assertThat(wf.path("status").asText()).as(wf.toString()).isEqualTo("COMPLETED");
+    assertThat(Ops.host(stack, mt1).path("resourceState").asText()).as("nothing runs on it any more")
+        .isEqualTo("Maintenance");
+    JsonNode stopped = Ops.instance(stack, id);
+    assertThat(stopped.path("state").asText()).as(stopped + "\n" + wf).isEqualTo("Stopped");
+    assertThat(stopped.path("hostName").asText()).isEqualTo("MT1");
+    assertThat(Ops.devicesOf(stopped)).as("stopped in place, its devices held").isEqualTo(Ops.devicesOf(x));
+    assertThat(Ops.domainDefined(stack, "MT1", id)).isFalse();
+    for (String h : List.of(mt1, mt2)) {
+      assertThat(Ops.devices(stack, h, CARD)).allSatisfy(d ->
+          assertThat(d.path("state").asText()).as(d.toString()).isNotEqualTo("Reserved"));
+    }
+  }
 }
