@@ -487,4 +487,35 @@ class LifecycleTest {
     }
     assertThat(Files.readAllLines(calls)).as("state hook calls for " + vm).containsExactly("onStop", "onStart");
   }
+  @Test
+  void operationWorkflowsCarryTheDeploysSearchAttributesAndAOneLineSummary() {
+    Tenants.Tenant t = Tenants.tenant(stack, "attrs-op", Tenants.unlimited());
+    String account = stack.get("/accounts/" + t.accountId()).path("name").asText();
+    JsonNode x = running(t, "summarized", one);
+    String id = x.path("id").asText();
+    Map<String, String> types = new java.util.LinkedHashMap<>();
+    for (String[] op : new String[][] {{"stop", "Stop"}, {"start", "Start"}, {"reboot", "Reboot"}}) {
+      Stack.Response r = Ops.post(stack, t.key(), id, op[0], null);
+      assertThat(r.status()).as(r.raw()).isEqualTo(202);
+      String wf = r.body().path("workflowId").asText();
+      assertThat(stack.awaitWorkflow(wf, Ops.WORKFLOW_TIMEOUT).path("status").asText()).isEqualTo("COMPLETED");
+      types.put(wf, op[1]);
+    }
+    for (Map.Entry<String, String> w : types.entrySet()) {
+      io.temporal.client.WorkflowExecutionDescription d = stack.temporal().newUntypedWorkflowStub(w.getKey()).describe();
+      assertThat(d.getWorkflowType()).isEqualTo(w.getValue());
+      io.temporal.common.SearchAttributes attrs = d.getTypedSearchAttributes();
+      assertThat(attrs.get(io.temporal.common.SearchAttributeKey.forKeyword("InstanceUuid"))).isEqualTo(id);
+      assertThat(attrs.get(io.temporal.common.SearchAttributeKey.forKeyword("Account"))).isEqualTo(account);
+      assertThat(attrs.get(io.temporal.common.SearchAttributeKey.forKeyword("HostName"))).isEqualTo(HOST);
+      assertThat(d.getStaticSummary()).as(w.getKey()).isNotBlank().doesNotContain("\n").contains("summarized");
+    }
+    // and indexed: the Temporal UI finds the instance's whole history by its uuid
+    String query = "InstanceUuid = '" + id + "'";
+    Set<String> expected = new java.util.HashSet<>(types.keySet());
+    expected.add("deploy-" + id);
+    Stack.await("visibility to list " + expected, java.time.Duration.ofSeconds(30), () -> stack.temporal()
+        .listExecutions(query).map(m -> m.getExecution().getWorkflowId()).collect(java.util.stream.Collectors.toSet())
+        .containsAll(expected));
+  }
 }
