@@ -7,7 +7,10 @@
 #   GPUCLOUD_DATA_DIR, GPUCLOUD_HOST_SPECS (dir of host *.yml, default hosts/), TEMPORAL_PORT,
 #   TEMPORAL_UI_PORT, TEMPORAL_HTTP_PORT, TEMPORAL_METRICS_PORT, GPUCLOUD_DB_PORT, GPUCLOUD_API_PORT, GPUCLOUD_ADMIN_PORT, STACK_SKIP_BUILD=1,
 #   AGENT_EXTRA_ARGS (extra agent-worker options, e.g. --discovery-timeout 5),
-#   SERVICE_JAVA_OPTS (extra JVM options for the service, e.g. a flight recording)
+#   SERVICE_JAVA_OPTS (extra JVM options for the service, e.g. a flight recording),
+#   STACK_HOST_WAIT_S (how long to wait for every host to be Up and discovered, default 300)
+# It prints that the stack is up once every host is Up with its first discovery done, after seeding the
+# demo catalogue and tenant (scripts/seed-demo.sh) into an empty catalogue.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -94,9 +97,60 @@ for spec in "$SPECS"/*.yml; do
     --state-dir "$DATA/hosts/$name" --temporal "$TEMPORAL_ADDRESS" ${AGENT_EXTRA_ARGS:-}
 done
 
-cat >"$DATA/stack.env.tmp" <<ENV
+# "up" means usable: every simulated host registered, Up, and its first discovery finished (a deploy
+# sent before that would find no capacity)
 API_URL=http://127.0.0.1:$GPUCLOUD_API_PORT/api/v1
-ADMIN_API_KEY=$(cat "$DATA/admin-api-key")
+ADMIN_KEY=$(cat "$DATA/admin-api-key")
+HOST_NAMES=$(cd "$SPECS" && ls *.yml | sed 's/\.yml$//')
+echo "stack: waiting for the hosts ($(echo $HOST_NAMES)) to be Up with a finished discovery"
+deadline=$((SECONDS + ${STACK_HOST_WAIT_S:-300}))
+# a first discovery can fail for want of CPU while every agent starts at once (the hook's timeout);
+# such a host is discovered again, up to 3 times, instead of being waited for in vain
+declare -A rediscovered
+polls=0
+while :; do
+  hosts=$(curl -fsS -H "Authorization: Bearer $ADMIN_KEY" "$API_URL/hosts" 2>/dev/null || echo '[]')
+  waiting=()
+  for name in $HOST_NAMES; do
+    ready=$(jq -r --arg n "$name" '[.[] | select(.name == $n and .state == "Up" and .lastDiscoveryAt != null)] | length' \
+      <<<"$hosts")
+    [ "$ready" = 1 ] || waiting+=("$name")
+  done
+  ((${#waiting[@]} == 0)) && break
+  if ((++polls % 10 == 0)); then
+    for name in "${waiting[@]}"; do
+      id=$(jq -r --arg n "$name" '.[] | select(.name == $n and .state == "Up") | .id' <<<"$hosts")
+      [ -n "$id" ] || continue
+      failed=$(curl -fsS -H "Authorization: Bearer $ADMIN_KEY" "$API_URL/hosts/$id/events" 2>/dev/null \
+        | jq '[.[] | select(.type == "DISCOVERY_FAILED")] | length' 2>/dev/null || echo 0)
+      done_before=${rediscovered[$name]:-0}
+      if ((failed > done_before && done_before < 3)); then
+        rediscovered[$name]=$((done_before + 1))
+        echo "stack: the discovery of $name failed (see GET /hosts/$id/events); running it again"
+        curl -fsS -X POST -H "Authorization: Bearer $ADMIN_KEY" "$API_URL/hosts/$id/discover" >/dev/null 2>&1 || true
+      fi
+    done
+  fi
+  for i in "${!children[@]}"; do
+    kill -0 "${children[i]}" 2>/dev/null || { echo "stack: a process exited (pid ${children[i]}); see $LOGS" >&2; exit 1; }
+  done
+  if ((SECONDS > deadline)); then
+    echo "stack: host(s) ${waiting[*]} not Up with a finished discovery after ${STACK_HOST_WAIT_S:-300} s:" >&2
+    jq -r '.[] | "  \(.name): \(.state), last discovery \(.lastDiscoveryAt)"' <<<"$hosts" >&2
+    echo "stack: see $LOGS/agent-*.log and GET /hosts/{id}/events" >&2
+    exit 1
+  fi
+  sleep 0.5
+done
+
+# the talk's demo catalogue when the catalogue is empty, and the demo tenant's key
+TENANT_ENV=$(scripts/seed-demo.sh "$API_URL" "$ADMIN_KEY" "$DATA") \
+  || { echo "stack: WARNING: seeding the demo catalogue failed (see above); the stack runs without it" >&2; TENANT_ENV=""; }
+
+cat >"$DATA/stack.env.tmp" <<ENV
+API_URL=$API_URL
+ADMIN_API_KEY=$ADMIN_KEY
+$TENANT_ENV
 TEMPORAL_ADDRESS=$TEMPORAL_ADDRESS
 TEMPORAL_UI_URL=$TEMPORAL_UI_URL
 ENV
@@ -105,10 +159,11 @@ cat <<MSG
 
   GPU cloud local stack is up
   API:            http://127.0.0.1:$GPUCLOUD_API_PORT/api/v1   (Authorization: Bearer \$ADMIN_API_KEY)
-  Admin API key:  $(cat "$DATA/admin-api-key")
+  Admin API key:  $ADMIN_KEY
+  Tenant API key: ${TENANT_ENV#TENANT_API_KEY=}   (User of account "demo")
   Temporal UI:    $TEMPORAL_UI_URL
   Health:         http://127.0.0.1:$GPUCLOUD_ADMIN_PORT/healthcheck
-  Hosts:          $(cd "$SPECS" && ls *.yml | sed 's/\.yml//' | tr '\n' ' ')(specs in $SPECS)
+  Hosts:          $(echo $HOST_NAMES) (Up, discovered; specs in $SPECS)
   Logs:           $LOGS        Env for scripts: $DATA/stack.env
   Ctrl-C stops everything.
 

@@ -9,6 +9,13 @@ public final class WorkflowTypes {
   public static final String DISCOVERY = "Discovery";
   public static final String HOST_REGISTRATION = "HostRegistration";
   public static final String READ_DOMAIN_XML = "ReadDomainXml";
+  public static final String STOP = "Stop";
+  public static final String START = "Start";
+  public static final String REBOOT = "Reboot";
+  public static final String MIGRATE = "Migrate";
+  public static final String SCALE = "Scale";
+  public static final String DESTROY = "Destroy";
+  public static final String MAINTENANCE = "Maintenance";
 
   private WorkflowTypes() {}
 }

@@ -7,14 +7,18 @@ import io.gpucloud.activities.host.HostRegistration;
 import io.gpucloud.activities.inventory.InventoryActivities;
 import io.gpucloud.agent.discovery.DiscoveryOptIn;
 import io.gpucloud.agent.hooks.HookRunner;
+import io.gpucloud.agent.domain.HostTopology;
 import io.gpucloud.agent.instance.DomainJournal;
+import io.gpucloud.agent.instance.HostConfig;
 import io.gpucloud.agent.instance.HostInstanceActivitiesImpl;
 import io.gpucloud.agent.instance.LibvirtMdevBackend;
 import io.gpucloud.agent.instance.MdevBackend;
 import io.gpucloud.agent.instance.SysfsMdevBackend;
+import io.gpucloud.agent.instance.VolumeJournal;
 import io.gpucloud.agent.sim.HostSpec;
 import io.gpucloud.agent.sim.HostSpecLoader;
 import io.gpucloud.agent.sim.SavedDomains;
+import io.gpucloud.agent.sim.SavedVolumes;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
@@ -67,7 +71,13 @@ public final class AgentMain {
     HookRunner discoveryRunner = new HookRunner(opts.discoveryTimeout(), opts.maxOutputBytes());
     worker.registerActivitiesImplementations(new HostDiscoveryActivities(opts.discoveryScript(), discoveryRunner,
         opts.discoveryInclude().and(DiscoveryOptIn.fromEnvironment())));
-    worker.registerActivitiesImplementations(instanceActivities(opts, libvirt.connect()));
+    HostInstanceActivitiesImpl instances = instanceActivities(opts, libvirt.connect());
+    worker.registerActivitiesImplementations(instances);
+    try {
+      LOG.info("root disks in {}", instances.checkStoragePool());
+    } catch (RuntimeException e) {
+      LOG.warn("root disks cannot be made until the storage pool is there: {}", e.getMessage());
+    }
     factory.start();
     LOG.info("agent worker for host {} polling {} ({})", opts.hostName(),
         HostActivities.taskQueue(opts.hostName()), opts.libvirtUri());
@@ -95,7 +105,23 @@ public final class AgentMain {
     DomainJournal journal = opts.simulateSpec() != null ? new SavedDomains(opts.stateDir()) : DomainJournal.NONE;
     return new HostInstanceActivitiesImpl(connect, opts.hooksDir(),
         new HookRunner(opts.hookTimeout(), opts.maxOutputBytes()),
-        HostInstanceActivitiesImpl.defaultStateDir(opts.stateDir()), mdevBackend(opts, connect), journal);
+        HostInstanceActivitiesImpl.defaultStateDir(opts.stateDir()), mdevBackend(opts, connect), journal,
+        hostConfig(opts));
+  }
+
+  /**
+   * The root disks' pool and the NUMA topology: on a real host the pool the options name and the topology from
+   * libvirt; on a simulated host its spec's pool, kept in the pool's directory ({@link SavedVolumes}), and its spec's
+   * topology (the test driver reports no NUMA cells for a document read from a file).
+   */
+  static HostConfig hostConfig(AgentOptions opts) {
+    if (opts.simulateSpec() == null) {
+      return new HostConfig(opts.storagePool(), VolumeJournal.NONE, null);
+    }
+    HostSpec spec = HostSpecLoader.load(opts.simulateSpec());
+    return new HostConfig(spec.storagePool().name(),
+        new SavedVolumes(spec.storagePool().directory(opts.stateDir())),
+        HostTopology.contiguous(spec.numaNodes(), spec.cpuCores() / spec.numaNodes()));
   }
 
   /** libvirt node devices unless the options ask for sysfs. */
@@ -143,6 +169,10 @@ public final class AgentMain {
    */
   static AgentOptions prepareSimulatedHost(AgentOptions opts) throws IOException {
     HostSpec spec = HostSpecLoader.load(opts.simulateSpec());
+    if (opts.storagePool() != null && !opts.storagePool().equals(spec.storagePool().name())) {
+      throw new IllegalArgumentException("--storage-pool " + opts.storagePool() + " is not the simulated host's pool "
+          + spec.storagePool().name() + " (its spec's storagePool)");
+    }
     Path state = opts.stateDir().toAbsolutePath();
     Files.createDirectories(state);
     String uri = SavedDomains.writeNodeDocument(spec, state);

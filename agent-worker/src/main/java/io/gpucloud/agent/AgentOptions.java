@@ -26,6 +26,7 @@ public record AgentOptions(
     int taskPollers,
     MdevBackendKind mdevBackend,
     Path sysfsRoot,
+    String storagePool,
     DiscoveryOptIn discoveryInclude) {
   /** How the agent creates and removes mdevs. */
   public enum MdevBackendKind {
@@ -61,6 +62,9 @@ public record AgentOptions(
       "                            PARENT/mdev_supported_types/TYPE/create, 1 to SYSFS_ROOT/sys/bus/mdev/devices/",
       "                            UUID/remove, as mdevctl does)",
       "  --sysfs-root DIR          root holding sys/ for --mdev-backend sysfs (default /)",
+      "  --storage-pool NAME       libvirt storage pool of the instances' root disks, qcow2 overlays on the template",
+      "                            image (default " + io.gpucloud.agent.instance.HostConfig.DEFAULT_POOL
+          + "; a simulated host uses its spec's storagePool)",
       "  --discovery-include LIST  host console displays to report anyway: PCI addresses and vendor:device ids,",
       "                            comma-separated (e.g. 0000:03:00.0,102b:0536); passed to the hook as --include");
 
@@ -79,6 +83,7 @@ public record AgentOptions(
     int pollers = DEFAULT_TASK_POLLERS;
     MdevBackendKind mdevBackend = MdevBackendKind.LIBVIRT;
     Path sysfsRoot = null;
+    String storagePool = null;
     DiscoveryOptIn include = DiscoveryOptIn.NONE;
     List<String> rest = new ArrayList<>(List.of(args));
     while (!rest.isEmpty()) {
@@ -105,6 +110,7 @@ public record AgentOptions(
         case "--task-pollers" -> pollers = (int) positive(flag, v);
         case "--mdev-backend" -> mdevBackend = mdevBackend(v);
         case "--sysfs-root" -> sysfsRoot = Path.of(v);
+        case "--storage-pool" -> storagePool = poolName(v);
         case "--discovery-include" -> include = discoveryInclude(include, v);
         default -> throw new IllegalArgumentException("unknown option " + flag + "\n" + USAGE);
       }
@@ -131,7 +137,14 @@ public record AgentOptions(
       uri = "qemu:///system";
     }
     return new AgentOptions(host, temporal, ns, uri, hooks, discovery, hookTimeout, discoveryTimeout, maxOut, spec,
-        state, pollers, mdevBackend, sysfsRoot, include);
+        state, pollers, mdevBackend, sysfsRoot, storagePool, include);
+  }
+
+  private static String poolName(String v) {
+    if (v.isBlank() || v.contains("/")) {
+      throw new IllegalArgumentException("--storage-pool must be a libvirt pool name, got '" + v + "'");
+    }
+    return v;
   }
 
   private static MdevBackendKind mdevBackend(String v) {
@@ -165,6 +178,7 @@ public record AgentOptions(
 
   public AgentOptions withHost(String name, String uri) {
     return new AgentOptions(name, temporalTarget, namespace, uri, hooksDir, discoveryScript, hookTimeout,
-        discoveryTimeout, maxOutputBytes, simulateSpec, stateDir, taskPollers, mdevBackend, sysfsRoot, discoveryInclude);
+        discoveryTimeout, maxOutputBytes, simulateSpec, stateDir, taskPollers, mdevBackend, sysfsRoot, storagePool,
+        discoveryInclude);
   }
 }

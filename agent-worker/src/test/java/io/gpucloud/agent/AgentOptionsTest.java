@@ -63,4 +63,17 @@ class AgentOptionsTest {
         .hasMessageContaining("sysfs (the uuid written to SYSFS_ROOT/sys/class/mdev_bus/")
         .hasMessageContaining("--sysfs-root DIR");
   }
+
+  @Test
+  void theStoragePoolIsAnOptionWithTheDefaultPoolOnARealHost() {
+    AgentOptions o = AgentOptions.parse(new String[] {"--host", "gpu-01"});
+    assertThat(o.storagePool()).isNull();
+    assertThat(AgentMain.hostConfig(o).storagePool()).isEqualTo("default");
+    assertThat(AgentMain.hostConfig(o).topology()).isNull(); // from libvirt's capabilities
+    AgentOptions p = AgentOptions.parse(new String[] {"--host", "gpu-01", "--storage-pool", "nfs-primary"});
+    assertThat(AgentMain.hostConfig(p).storagePool()).isEqualTo("nfs-primary");
+    assertThat(p.withHost("gpu-02", "test:///x").storagePool()).isEqualTo("nfs-primary");
+    assertThatThrownBy(() -> AgentOptions.parse(new String[] {"--host", "gpu-01", "--storage-pool", "/var/lib/x"}))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--storage-pool");
+  }
 }

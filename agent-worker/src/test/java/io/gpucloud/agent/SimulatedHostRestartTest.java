@@ -46,7 +46,13 @@ class SimulatedHostRestartTest {
     AgentOptions opts = AgentMain.prepareSimulatedHost(AgentOptions.parse(new String[] {
         "--simulate", Path.of("..", "hosts", "H1.yml").toString(), "--state-dir", tmp.resolve("H1").toString()}));
     Connect c = new Connect(opts.libvirtUri(), false);
-    return new Agent(c, AgentMain.instanceActivities(opts, c));
+    HostInstanceActivitiesImpl acts = AgentMain.instanceActivities(opts, c);
+    acts.checkStoragePool(); // as AgentMain does at start: the pool refreshed from its directory
+    return new Agent(c, acts);
+  }
+
+  List<String> volumes() throws LibvirtException {
+    return java.util.Arrays.asList(agent.connect().storagePoolLookupByName("shared-nfs").listVolumes());
   }
 
   @AfterEach
@@ -136,6 +142,31 @@ class SimulatedHostRestartTest {
     assertThat(agent.acts().domainXml("i-7-1-VM")).isNull();
     assertThat(running("i-7-2-VM")).isTrue();
     assertThat(domainCount()).isEqualTo(before + 2);
+  }
+
+  @Test
+  void rootDisksOutliveARestartAndAStartAfterItCreatesNoNewOne() throws Exception {
+    InstanceSpec kept = spec("i-7-10-VM", false, pci("0000:00:01.0"));
+    InstanceSpec deleted = spec("i-7-11-VM", false);
+    agent = start();
+    agent.acts().setUpDomain(kept);
+    agent.acts().setUpDomain(deleted);
+    String disk = agent.acts().rootDiskPath(kept).orElseThrow();
+    agent.acts().stopDomain(kept, false, 5);
+    agent.acts().stopDomain(deleted, true, 0);
+    agent.acts().deleteRootDisk(deleted);
+    String volumeFile = java.nio.file.Files.readString(Path.of(disk));
+
+    agent.close();
+    agent = start();
+
+    assertThat(volumes()).containsExactly("root-" + kept.instanceId() + ".qcow2");
+    assertThat(agent.acts().rootDiskPath(kept)).contains(disk);
+    assertThat(agent.acts().rootDiskPath(deleted)).isEmpty();
+    agent.acts().setUpDomain(kept); // the start: the same disk, nothing created
+    assertThat(agent.acts().domainXml("i-7-10-VM")).contains("<source file='" + disk + "'/>");
+    assertThat(java.nio.file.Files.readString(Path.of(disk))).isEqualTo(volumeFile);
+    assertThat(volumes()).hasSize(1);
   }
 
   @Test

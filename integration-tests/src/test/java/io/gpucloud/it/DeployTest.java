@@ -89,7 +89,8 @@ class DeployTest {
     assertThat(mine.has("hostName")).as("tenants do not see hosts").isFalse();
 
     JsonNode admin = stack.get("/instances/" + id);
-    assertThat(admin.path("hostName").asText()).isEqualTo("H1"); // the only host with sim-8q
+    // H1 has four sim-8q vGPUs, H2 two (for the README's cold migration): best fit may pick either
+    assertThat(admin.path("hostName").asText()).isIn("H1", "H2");
     List<JsonNode> devices = Stack.list(admin.path("devices"));
     assertThat(devices).hasSize(2).allSatisfy(d -> {
       assertThat(d.path("profileName").asText()).isEqualTo("sim-8q");

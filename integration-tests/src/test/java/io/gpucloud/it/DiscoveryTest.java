@@ -61,9 +61,9 @@ class DiscoveryTest {
     assertThat(h1.path("state").asText()).isEqualTo("Up");
     assertThat(h1.path("resourceState").asText()).isEqualTo("Enabled");
     // CPU and RAM come from the libvirt test driver through libvirt-java
-    assertThat(h1.path("cpuCores").asInt()).isEqualTo(4);
-    assertThat(h1.path("cpuMhz").asInt()).isEqualTo(8000);
-    assertThat(h1.path("memoryMb").asLong()).isEqualTo(8192);
+    assertThat(h1.path("cpuCores").asInt()).isEqualTo(32);
+    assertThat(h1.path("cpuMhz").asInt()).isEqualTo(2000);
+    assertThat(h1.path("memoryMb").asLong()).isEqualTo(131072);
     assertThat(h1.path("gpuTotal").asInt()).isEqualTo(20);
     // other test classes may have deployed onto H1 already: what is used is what instances hold
     long held = devices(h1.path("id").asText()).stream().filter(d -> d.path("instanceId").isTextual()).count();

@@ -17,6 +17,9 @@ import io.gpucloud.service.db.EmbeddedDbCommand;
 import io.gpucloud.service.db.MigrateCommand;
 import io.gpucloud.service.errors.ErrorMappers;
 import io.gpucloud.service.errors.StrictJson;
+import io.gpucloud.service.events.EventResource;
+import io.gpucloud.service.events.EventService;
+import io.gpucloud.service.instances.InstanceOperations;
 import io.gpucloud.service.instances.InstanceResource;
 import io.gpucloud.service.instances.InstanceService;
 import io.gpucloud.service.inventory.InventoryResources;
@@ -26,6 +29,7 @@ import io.gpucloud.service.temporal.TemporalHealthCheck;
 import io.gpucloud.service.temporal.TemporalManaged;
 import io.gpucloud.service.tenancy.TenancyResources;
 import io.gpucloud.service.workflows.WorkflowInspector;
+import io.gpucloud.service.workflows.TemporalWorkflowStarts;
 import io.gpucloud.service.workflows.WorkflowResource;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -109,6 +113,8 @@ public class GpuCloudApplication extends Application<GpuCloudConfiguration> {
     env.jersey().register(new WorkflowResource(new WorkflowInspector(
         temporal.client(), config.getTemporal().getNamespace(), config.getTemporal().getUiUrl())));
     TenancyResources.create(jdbi).forEach(env.jersey()::register);
-    env.jersey().register(new InstanceResource(instances));
+    env.jersey().register(new InstanceResource(instances,
+        new InstanceOperations(jdbi, new TemporalWorkflowStarts(temporal.client()))));
+    env.jersey().register(new EventResource(new EventService(jdbi)));
   }
 }

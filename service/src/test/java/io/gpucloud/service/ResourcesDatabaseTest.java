@@ -8,6 +8,7 @@ import io.dropwizard.testing.junit5.ResourceExtension;
 import io.gpucloud.service.auth.AdminBootstrap;
 import io.gpucloud.service.auth.Caller;
 import io.gpucloud.service.auth.Role;
+import io.gpucloud.service.instances.InstanceOperations;
 import io.gpucloud.service.instances.InstanceResource;
 import io.gpucloud.service.instances.InstanceService;
 import io.gpucloud.service.inventory.InventoryResources;
@@ -43,7 +44,7 @@ class ResourcesDatabaseTest {
     InstanceService instances = new InstanceService(jdbi, null);
     TenancyResources.create(jdbi).forEach(b::addResource);
     InventoryResources.create(jdbi, null, instances).forEach(b::addResource);
-    b.addResource(new InstanceResource(instances));
+    b.addResource(new InstanceResource(instances, new InstanceOperations(jdbi, new RecordingStarts())));
     RESOURCES = b.build();
   }
 

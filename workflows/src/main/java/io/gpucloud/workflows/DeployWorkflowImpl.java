@@ -4,15 +4,9 @@ import io.gpucloud.activities.instance.HostInstanceActivities;
 import io.gpucloud.activities.instance.InstanceActivities;
 import io.gpucloud.activities.instance.InstanceSpec;
 import io.gpucloud.activities.instance.Reservation;
-import io.gpucloud.activities.host.HostActivities;
-import io.temporal.activity.ActivityOptions;
-import io.temporal.activity.LocalActivityOptions;
-import io.temporal.api.enums.v1.TimeoutType;
-import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.TemporalFailure;
-import io.temporal.failure.TimeoutFailure;
 import io.temporal.workflow.Saga;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -29,8 +23,7 @@ import org.slf4j.Logger;
  * reason.
  */
 public class DeployWorkflowImpl implements DeployWorkflow {
-  static final Duration HOST_PICKUP_TIMEOUT = Duration.ofSeconds(20);
-  static final Duration HOST_HEARTBEAT_TIMEOUT = Duration.ofSeconds(10);
+  static final Duration HOST_PICKUP_TIMEOUT = Steps.HOST_PICKUP_TIMEOUT;
   private static final Logger LOG = Workflow.getLogger(DeployWorkflowImpl.class);
 
   private final Duration hostPickupTimeout;
@@ -47,25 +40,8 @@ public class DeployWorkflowImpl implements DeployWorkflow {
     this.hostPickupTimeout = hostPickupTimeout;
   }
 
-  /**
-   * Control-plane steps are short MariaDB transactions in this same worker process: local
-   * activities, so each costs no round trip through the Temporal server. They stay idempotent, so
-   * a local activity re-run after a worker crash repeats nothing.
-   */
-  private final InstanceActivities controlPlane = Workflow.newLocalActivityStub(InstanceActivities.class,
-      LocalActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofSeconds(30))
-          // a local activity with neither a schedule-to-close timeout nor a maximum of attempts is
-          // not retried at all: both are set so InnoDB deadlocks and DB restarts are retried
-          .setScheduleToCloseTimeout(Duration.ofMinutes(10))
-          .setRetryOptions(RetryOptions.newBuilder()
-              .setInitialInterval(Duration.ofMillis(50))
-              .setMaximumInterval(Duration.ofSeconds(5))
-              .setMaximumAttempts(100)
-              .setDoNotRetry(InstanceActivities.LIMIT_EXCEEDED, InstanceActivities.INVALID_STATE,
-                  InstanceActivities.INSUFFICIENT_CAPACITY)
-              .build())
-          .build());
+  /** Control-plane steps: local activities (see {@link Steps#controlPlane}). */
+  private final InstanceActivities controlPlane = Steps.controlPlane(InstanceActivities.class);
 
   @Override
   public String deploy(String instanceId) {
@@ -78,7 +54,7 @@ public class DeployWorkflowImpl implements DeployWorkflow {
       }
       return host;
     } catch (TemporalFailure e) {
-      String reason = reason(e);
+      String reason = Steps.reason(e);
       controlPlane.fail(instanceId, reason);
       throw ApplicationFailure.newNonRetryableFailure(reason, "DeployFailed");
     }
@@ -94,7 +70,7 @@ public class DeployWorkflowImpl implements DeployWorkflow {
    * undone and thrown.
    */
   private String tryBestHost(String instanceId, List<String> unreachable) {
-    Saga saga = new Saga(new Saga.Options.Builder().setParallelCompensation(false).setContinueWithError(true).build());
+    Saga saga = Steps.saga(true);
     Reservation r = null;
     try {
       saga.addCompensation(controlPlane::release, instanceId, ANY_HOST);
@@ -105,13 +81,13 @@ public class DeployWorkflowImpl implements DeployWorkflow {
                 + (lastHostProblem == null ? "" : " (" + lastHostProblem + ")"),
             InstanceActivities.INSUFFICIENT_CAPACITY);
       }
-      Workflow.upsertTypedSearchAttributes(Starters.HOST_NAME.valueSet(r.spec().hostName()));
+      Steps.upsertHostName(r.spec().hostName());
       runOnHost(r.spec(), saga);
       controlPlane.commit(instanceId, r.hostId());
       return r.spec().hostName();
     } catch (ActivityFailure e) {
-      compensate(saga);
-      if (r == null || !r.reserved() || !hostUnreachable(e)) {
+      Steps.compensate(saga); // tolerates a host that stays unreachable: the reservation is freed anyway
+      if (r == null || !r.reserved() || !Steps.hostUnreachable(e)) {
         throw e;
       }
       unreachable.add(r.hostId());
@@ -125,50 +101,9 @@ public class DeployWorkflowImpl implements DeployWorkflow {
   private static final String ANY_HOST = null;
 
   private void runOnHost(InstanceSpec spec, Saga saga) {
-    HostInstanceActivities host = Workflow.newActivityStub(HostInstanceActivities.class,
-        ActivityOptions.newBuilder()
-            .setTaskQueue(HostActivities.taskQueue(spec.hostName()))
-            .setScheduleToStartTimeout(hostPickupTimeout)
-            // the agent beats while a step runs (not for fast ones): an agent that dies mid-step is
-            // noticed after this and the step retried, not only after the start-to-close timeout
-            .setHeartbeatTimeout(HOST_HEARTBEAT_TIMEOUT)
-            .setStartToCloseTimeout(Duration.ofSeconds(120))
-            .setRetryOptions(RetryOptions.newBuilder()
-                .setMaximumAttempts(5)
-                .setMaximumInterval(Duration.ofSeconds(5))
-                .setDoNotRetry(HostInstanceActivities.HOOK_FAILED)
-                .build())
-            .build());
+    // on the host's own queue, with the pickup and heartbeat timeouts (see Steps#onHost)
+    HostInstanceActivities host = Steps.onHost(spec.hostName(), hostPickupTimeout);
     saga.addCompensation(host::tearDownDomain, spec);
     host.setUpDomain(spec);
-  }
-
-  /** A dead host worker: nothing picked the step up in time. */
-  static boolean hostUnreachable(ActivityFailure e) {
-    return e.getCause() instanceof TimeoutFailure t
-        && t.getTimeoutType() == TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START;
-  }
-
-  /**
-   * Undo, tolerating a host that stays unreachable: its undo steps time out too, and the control
-   * plane's own undo (freeing the reservation) must still happen.
-   */
-  private static void compensate(Saga saga) {
-    try {
-      saga.compensate();
-    } catch (RuntimeException e) { // Saga.CompensationException, or the failure of an undo step itself
-      LOG.warn("undo step failed: {}", e.getMessage());
-    }
-  }
-
-  static String reason(TemporalFailure e) {
-    Throwable t = e;
-    while (t instanceof ActivityFailure && t.getCause() != null) {
-      t = t.getCause();
-    }
-    if (t instanceof ApplicationFailure app) {
-      return app.getOriginalMessage();
-    }
-    return t.getMessage();
   }
 }

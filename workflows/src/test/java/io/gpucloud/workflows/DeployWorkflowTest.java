@@ -268,6 +268,26 @@ class DeployWorkflowTest {
     }
 
     @Override
+    public void stopDomain(InstanceSpec spec, boolean force, int graceSeconds) {
+      calls.add("stop:" + name);
+    }
+
+    @Override
+    public void rebootDomain(InstanceSpec spec) {
+      calls.add("reboot:" + name);
+    }
+
+    @Override
+    public void removeMdevs(InstanceSpec spec) {
+      calls.add("removeMdevs:" + name);
+    }
+
+    @Override
+    public void deleteRootDisk(InstanceSpec spec) {
+      calls.add("deleteRootDisk:" + name);
+    }
+
+    @Override
     public String domainXml(String vmName) {
       return null;
     }

@@ -36,6 +36,26 @@ public interface HostInstanceActivities {
   @ActivityMethod(name = "TearDownDomain")
   void tearDownDomain(InstanceSpec spec);
 
+  /**
+   * Stops the domain: an ACPI shutdown, then, after {@code graceSeconds} (at once when
+   * {@code force}), destroys it; runs {@code libvirt-vm-state-change.sh onStop <vm>}; undefines the
+   * domain. Keeps the root disk and the mdevs. A domain that is not defined is fine (a repeat).
+   */
+  @ActivityMethod(name = "StopDomain")
+  void stopDomain(InstanceSpec spec, boolean force, int graceSeconds);
+
+  /** Reboots the running domain, with both state hooks (onStop, then onStart). */
+  @ActivityMethod(name = "RebootDomain")
+  void rebootDomain(InstanceSpec spec);
+
+  /** Removes the mdevs the agent created for the instance (devices given back, or destroy). */
+  @ActivityMethod(name = "RemoveMdevs")
+  void removeMdevs(InstanceSpec spec);
+
+  /** Deletes the instance's root disk (destroy). A disk that does not exist is fine. */
+  @ActivityMethod(name = "DeleteRootDisk")
+  void deleteRootDisk(InstanceSpec spec);
+
   /** The domain's current XML as libvirt reports it, or null when no such domain is defined. */
   @ActivityMethod(name = "GetDomainXml")
   String domainXml(String vmName);

@@ -3,7 +3,6 @@ package io.gpucloud.agent.domain;
 import io.gpucloud.activities.discovery.LibvirtAddress;
 import io.gpucloud.activities.instance.AssignedDevice;
 import io.gpucloud.activities.instance.InstanceSpec;
-import io.gpucloud.activities.instance.TemplateImage;
 import io.gpucloud.activities.model.DeviceType;
 import io.gpucloud.activities.model.PciAddress;
 import java.io.StringWriter;
@@ -25,15 +24,18 @@ import org.w3c.dom.Element;
  *
  * <ul>
  *   <li>name = vmName, uuid = instanceId, memory in MiB, vcpu = cpuCores, q35/hvm booting from the disk, acpi+apic;
- *   <li>one qcow2 virtio disk from the template's image path, a pty serial console;
+ *   <li>one qcow2 virtio disk: the instance's own root disk (a qcow2 overlay on the template's image in the host's
+ *       storage pool, made by the agent before the XML), never the template image itself, a pty serial console;
  *   <li>PCI devices (passthrough and SR-IOV VFs): {@code <hostdev type='pci' managed='yes'>} with the vfio driver
  *       and the full PCI address (domain included);
  *   <li>MDEV devices: {@code <hostdev type='mdev' model='vfio-pci'>} by uuid; with gpuDisplay they get
  *       {@code display='on'}, the first one also {@code ramfb='on'} (libvirt refuses ramfb on more than one vGPU:
  *       "Only one vgpu device can have 'ramfb' enabled"), and the domain gets VNC graphics with video model none
  *       (the vGPU is the display);
- *   <li>when every GPU sits on one NUMA node: memory strictly bound to that node ({@code numatune}) and the vCPUs
- *       pinned to its CPUs when the host topology knows them, else {@code placement='auto'}.
+ *   <li>vCPU placement is always static, never {@code placement='auto'} (which asks the numad daemon, and a domain
+ *       does not start on a host without it): when every GPU sits on one NUMA node, memory is strictly bound to
+ *       that node ({@code numatune}) and the vCPUs pinned to its CPUs as the host's capabilities list them (when
+ *       the host reports none for the node, the vCPUs are left unpinned, memory still strict).
  * </ul>
  *
  * <p>{@link #build} checks the spec, then appends one part per element group, in document order: identity and
@@ -44,21 +46,20 @@ public final class DomainXmlBuilder {
 
   private DomainXmlBuilder() {}
 
-  /** The domain XML without host topology (vCPUs placed automatically when NUMA-bound). */
-  public static String build(InstanceSpec spec) {
-    return build(spec, HostTopology.empty());
-  }
-
   /**
-   * The domain XML of {@code spec} on a host with {@code topology}.
+   * The domain XML of {@code spec} on a host with {@code topology}, booting from {@code rootDiskPath}.
    *
+   * @param rootDiskPath the instance's root disk (the path of its volume in the host's pool)
    * @throws IllegalArgumentException when the spec cannot make a domain (blank name, instance id not a UUID,
-   *     no image, a bad PCI address or mdev uuid, a VGPU_ONLY device)
+   *     no root disk, a bad PCI address or mdev uuid, a VGPU_ONLY device)
    */
-  public static String build(InstanceSpec spec, HostTopology topology) {
+  public static String build(InstanceSpec spec, HostTopology topology, String rootDiskPath) {
     Objects.requireNonNull(spec, "spec");
     HostTopology topo = topology == null ? HostTopology.empty() : topology;
     String uuid = checkSpec(spec);
+    if (rootDiskPath == null || rootDiskPath.isBlank()) {
+      throw new IllegalArgumentException("root disk path is required");
+    }
 
     Document doc = newDocument();
     Element domain = doc.createElement("domain");
@@ -69,7 +70,7 @@ public final class DomainXmlBuilder {
     platform(domain);
 
     Element devices = child(domain, "devices");
-    disk(devices, spec.template());
+    disk(devices, rootDiskPath);
     boolean anyMdev = hostDevices(devices, spec);
     serialConsole(devices);
     display(devices, spec.gpuDisplay() && anyMdev);
@@ -88,9 +89,6 @@ public final class DomainXmlBuilder {
     if (spec.memoryMb() < 1) {
       throw new IllegalArgumentException("memoryMb must be >= 1, got " + spec.memoryMb());
     }
-    if (spec.template() == null || spec.template().imagePath() == null || spec.template().imagePath().isBlank()) {
-      throw new IllegalArgumentException("template image path is required");
-    }
     return uuid;
   }
 
@@ -105,23 +103,20 @@ public final class DomainXmlBuilder {
   }
 
   /**
-   * {@code vcpu}, and {@code numatune} when every GPU sits on one node: static NUMA pinning, never numad. The vCPUs
-   * are pinned to the node's CPUs when the topology knows them, else placed by libvirt ({@code placement='auto'});
-   * memory is strict on the node either way.
+   * {@code vcpu}, always {@code placement='static'}, and {@code numatune} when every GPU sits on one node: static
+   * NUMA pinning, never numad. The vCPUs are pinned to the node's CPUs when the topology knows them, else left
+   * unpinned; memory is strict on the node either way.
    */
   private static void cpuAndNuma(Element domain, InstanceSpec spec, HostTopology topo) {
     int node = spec.commonNumaNode();
     Element vcpu = text(domain, "vcpu", Integer.toString(spec.cpuCores()));
+    vcpu.setAttribute("placement", "static");
     if (node < 0) {
-      vcpu.setAttribute("placement", "static");
       return;
     }
     String cpuset = topo.cpusetByNode().get(node);
     if (cpuset != null && !cpuset.isBlank()) {
-      vcpu.setAttribute("placement", "static");
       vcpu.setAttribute("cpuset", cpuset);
-    } else {
-      vcpu.setAttribute("placement", "auto");
     }
     Element mem = child(child(domain, "numatune"), "memory");
     mem.setAttribute("mode", "strict");
@@ -146,15 +141,15 @@ public final class DomainXmlBuilder {
 
   // ---------------------------------------------------------------- devices
 
-  /** The root disk: the template's qcow2 image on virtio (vda). */
-  private static void disk(Element devices, TemplateImage template) {
+  /** The root disk: the instance's qcow2 overlay on virtio (vda). */
+  private static void disk(Element devices, String rootDiskPath) {
     Element disk = child(devices, "disk");
     disk.setAttribute("type", "file");
     disk.setAttribute("device", "disk");
     Element driver = child(disk, "driver");
     driver.setAttribute("name", "qemu");
     driver.setAttribute("type", "qcow2");
-    child(disk, "source").setAttribute("file", template.imagePath());
+    child(disk, "source").setAttribute("file", rootDiskPath);
     Element target = child(disk, "target");
     target.setAttribute("dev", "vda");
     target.setAttribute("bus", "virtio");

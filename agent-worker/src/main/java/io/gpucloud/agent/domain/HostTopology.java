@@ -18,7 +18,8 @@ import org.xml.sax.SAXException;
 /**
  * The host's CPUs per NUMA node, as libvirt's {@code getCapabilities()} reports them
  * ({@code <host><topology><cells><cell id='N'><cpus><cpu id='..'/>}), as cpuset strings ("0-3,8-11").
- * The libvirt test driver reports no cells, so simulated hosts have an empty topology.
+ * The libvirt test driver reports no cells for a document it reads from a file, so a simulated host takes its
+ * topology from its spec instead ({@link #contiguous}, the layout its test-driver document declares).
  */
 public record HostTopology(Map<Integer, String> cpusetByNode) {
 
@@ -28,6 +29,24 @@ public record HostTopology(Map<Integer, String> cpusetByNode) {
 
   public static HostTopology empty() {
     return new HostTopology(Map.of());
+  }
+
+  /**
+   * {@code nodes} NUMA nodes of {@code cpusPerNode} CPUs each, numbered in order (node 0: 0..k-1, node 1: k..2k-1):
+   * how libvirt numbers the CPUs of a host with one socket per node, as a simulated host's document declares it.
+   */
+  public static HostTopology contiguous(int nodes, int cpusPerNode) {
+    Map<Integer, String> out = new TreeMap<>();
+    for (int n = 0; n < nodes; n++) {
+      TreeSet<Integer> cpus = new TreeSet<>();
+      for (int c = 0; c < cpusPerNode; c++) {
+        cpus.add(n * cpusPerNode + c);
+      }
+      if (!cpus.isEmpty()) {
+        out.put(n, cpuset(cpus));
+      }
+    }
+    return new HostTopology(out);
   }
 
   /** Parses a libvirt capabilities document; throws IllegalArgumentException when it is not XML. */

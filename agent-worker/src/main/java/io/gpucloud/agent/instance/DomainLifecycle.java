@@ -3,7 +3,9 @@ package io.gpucloud.agent.instance;
 import static io.gpucloud.agent.instance.HostStepException.Kind.LIBVIRT;
 
 import io.gpucloud.agent.domain.HostTopology;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.Error.ErrorNumber;
@@ -24,17 +26,25 @@ final class DomainLifecycle {
 
   /** virDomainUndefineFlags VIR_DOMAIN_UNDEFINE_NVRAM (not a constant in libvirt-java 0.5.4). */
   static final int UNDEFINE_NVRAM = 4;
+  /** How often a graceful shutdown looks whether the domain is off. */
+  static final Duration POLL = Duration.ofMillis(250);
 
   private final Connect connect;
   private final DomainJournal journal;
   private volatile HostTopology topology;
 
   DomainLifecycle(Connect connect, DomainJournal journal) {
-    this.connect = Objects.requireNonNull(connect, "connect");
-    this.journal = Objects.requireNonNull(journal, "journal");
+    this(connect, journal, null);
   }
 
-  /** The host's CPUs per NUMA node, read once; empty (vCPUs placed by libvirt) when unknown. */
+  /** With the host's topology given ({@code topology}), or read from libvirt's capabilities when null. */
+  DomainLifecycle(Connect connect, DomainJournal journal, HostTopology topology) {
+    this.connect = Objects.requireNonNull(connect, "connect");
+    this.journal = Objects.requireNonNull(journal, "journal");
+    this.topology = topology;
+  }
+
+  /** The host's CPUs per NUMA node, read once; empty (vCPUs not pinned, memory still strict) when unknown. */
   HostTopology topology() {
     HostTopology t = topology;
     if (t == null) {
@@ -141,6 +151,143 @@ final class DomainLifecycle {
         return; // vanished meanwhile: the goal is reached
       }
       throw LibvirtFailures.failure("cannot undefine domain " + vmName, e);
+    }
+  }
+
+  /**
+   * Brings the domain to shut off: an ACPI shutdown ({@code virDomainShutdown}), then its state polled until it is
+   * off or {@code grace} has passed, then {@code virDomainDestroy}; with {@code force} the destroy comes at once. A
+   * domain that is not running is left as it is. Returns false when no such domain is defined (a repeat); fails
+   * (non-retryable) when the name belongs to a domain with another uuid. The same
+   * code for the test driver, which shuts a domain off at once, and qemu, where the guest takes its time or ignores
+   * the ACPI event.
+   */
+  boolean shutOff(String vmName, String uuid, boolean force, Duration grace) {
+    try {
+      Domain domain = lookup(vmName);
+      if (domain == null) {
+        LOG.debug("stop {}: no such domain", vmName);
+        return false;
+      }
+      if (!domain.getUUIDString().equalsIgnoreCase(uuid)) {
+        throw HostStepException.permanent(LIBVIRT, "domain " + vmName + " on this host has uuid "
+            + domain.getUUIDString() + ", not " + uuid + ": not stopping it");
+      }
+      if (domain.isActive() != 1) {
+        return true;
+      }
+      if (!force) {
+        StepHeartbeat.step("shutdown " + vmName);
+        if (shutdown(domain, vmName) && waitUntilOff(domain, vmName, grace)) {
+          LOG.info("domain {} shut down", vmName);
+          journal.changed(domain);
+          return true;
+        }
+      }
+      StepHeartbeat.step("destroy " + vmName);
+      destroyIfActive(domain);
+      LOG.info("destroyed domain {}{}", vmName, force ? " (forced)" : " (after " + grace.toSeconds() + " s)");
+      journal.changed(domain);
+      return true;
+    } catch (LibvirtException e) {
+      if (LibvirtFailures.code(e) == ErrorNumber.VIR_ERR_NO_DOMAIN) {
+        return false; // undefined meanwhile
+      }
+      throw LibvirtFailures.failure("cannot stop domain " + vmName, e);
+    }
+  }
+
+  /** Sends the ACPI shutdown; false (after a warning) when libvirt refuses it, so the caller destroys. */
+  private static boolean shutdown(Domain domain, String vmName) throws LibvirtException {
+    try {
+      domain.shutdown();
+      return true;
+    } catch (LibvirtException e) {
+      ErrorNumber c = LibvirtFailures.code(e);
+      if (c == ErrorNumber.VIR_ERR_NO_DOMAIN) {
+        throw e;
+      }
+      if (c == ErrorNumber.VIR_ERR_OPERATION_INVALID && domain.isActive() != 1) {
+        return true; // went off meanwhile
+      }
+      LOG.warn("ACPI shutdown of {} refused, destroying it: {}", vmName, e.getMessage());
+      return false;
+    }
+  }
+
+  /** Polls until the domain is off; false when it still runs after {@code grace}. */
+  private static boolean waitUntilOff(Domain domain, String vmName, Duration grace) throws LibvirtException {
+    long deadline = System.nanoTime() + Math.max(0, grace.toNanos());
+    while (true) {
+      if (domain.isActive() != 1) {
+        return true;
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        LOG.info("domain {} still runs {} s after the ACPI shutdown", vmName, grace.toSeconds());
+        return false;
+      }
+      StepHeartbeat.step("shutdown " + vmName + " (" + Math.max(1, TimeUnit.NANOSECONDS.toSeconds(left)) + " s left)");
+      try {
+        Thread.sleep(Math.min(POLL.toMillis(), Math.max(1, TimeUnit.NANOSECONDS.toMillis(left))));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false; // destroy now: the activity is going away
+      }
+    }
+  }
+
+  /** virDomainDestroy; a domain that went off meanwhile is fine. */
+  private static void destroyIfActive(Domain domain) throws LibvirtException {
+    try {
+      domain.destroy();
+    } catch (LibvirtException e) {
+      if (LibvirtFailures.code(e) == ErrorNumber.VIR_ERR_OPERATION_INVALID && domain.isActive() != 1) {
+        return;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Reboots the running domain ({@code virDomainReboot}); where the driver cannot reboot, a destroy and a start. A
+   * shut-off domain is started (the goal of a reboot is a freshly booted guest). {@code beforeReboot} runs once
+   * the domain is known to be the instance's. Fails (non-retryable) when the domain is not defined or has another
+   * uuid.
+   */
+  void reboot(String vmName, String uuid, Runnable beforeReboot) {
+    try {
+      Domain domain = lookup(vmName);
+      if (domain == null) {
+        throw HostStepException.permanent(LIBVIRT, "domain " + vmName + " is not defined on this host");
+      }
+      if (!domain.getUUIDString().equalsIgnoreCase(uuid)) {
+        throw HostStepException.permanent(LIBVIRT, "domain " + vmName + " on this host has uuid "
+            + domain.getUUIDString() + ", not " + uuid);
+      }
+      beforeReboot.run();
+      StepHeartbeat.step("reboot " + vmName);
+      if (domain.isActive() != 1) {
+        domain.create();
+        LOG.info("domain {} was not running: started it", vmName);
+      } else {
+        try {
+          domain.reboot(0);
+          LOG.info("rebooted domain {}", vmName);
+        } catch (LibvirtException e) {
+          ErrorNumber c = LibvirtFailures.code(e);
+          if (c != ErrorNumber.VIR_ERR_NO_SUPPORT && c != ErrorNumber.VIR_ERR_OPERATION_UNSUPPORTED
+              && c != ErrorNumber.VIR_ERR_ARGUMENT_UNSUPPORTED) {
+            throw e;
+          }
+          LOG.info("domain {} cannot be rebooted here ({}): destroying and starting it", vmName, e.getMessage());
+          destroyIfActive(domain);
+          domain.create();
+        }
+      }
+      journal.changed(domain);
+    } catch (LibvirtException e) {
+      throw LibvirtFailures.failure("cannot reboot domain " + vmName, e);
     }
   }
 

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@value #STATE_HOOK} {@code onStart <vm>} after every successful start (also when the domain was already
  *       running, so a retry after a crash between start and hook still runs it: at least once), and
  *       {@code onStop <vm>} after undefine stopped a running domain (a failing onStop is logged only: an undo must
- *       finish).
+ *       finish), after a stop (the domain is still undefined, then the failure is reported) and before a reboot (a
+ *       failure stops the reboot).
  * </ul>
  *
  * <p>A failing, hanging or invalid hook fails the step with a non-retryable {@link HostStepException.Kind#HOOK}
@@ -88,6 +89,20 @@ final class InstanceHooks {
       runner.runIfPresent(hooksDir.resolve(STATE_HOOK), "onStop", vmName);
     } catch (HookFailedException e) {
       LOG.warn("state hook onStop failed for {} (ignored, the undo goes on): {}", vmName, e.getMessage());
+    }
+  }
+
+  /**
+   * {@code onStop <vm>} of an operation (stop, reboot): its failure is returned, not thrown, so that the caller
+   * decides when to report it (a stop finishes undefining first); null when the hook succeeded or is missing.
+   */
+  HostStepException onStopFailure(String vmName) {
+    try {
+      runner.runIfPresent(hooksDir.resolve(STATE_HOOK), "onStop", vmName);
+      return null;
+    } catch (HookFailedException e) {
+      LOG.warn("state hook onStop failed for {}: {}", vmName, e.getMessage());
+      return HostStepException.permanent(HOOK, "state hook failed: " + e.getMessage());
     }
   }
 

@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param memoryMb RAM in MiB
  * @param numaNodes NUMA nodes (>= 1); every GPU's numaNode is below it
  * @param cpuModel CPU model libvirt reports (default "x86_64")
+ * @param storagePool the libvirt storage pool that holds the root disks (default: a host-local pool "default")
  */
 public record HostSpec(
     String name,
@@ -26,7 +27,8 @@ public record HostSpec(
     int numaNodes,
     String cpuModel,
     List<Card> cards,
-    List<Gpu> gpus) {
+    List<Gpu> gpus,
+    StoragePool storagePool) {
 
   /** The profile name of a whole-device assignment; implicit on every card, never listed in {@code profiles}. */
   public static final String PASSTHROUGH = "passthrough";
@@ -35,6 +37,38 @@ public record HostSpec(
     cpuModel = cpuModel == null ? "x86_64" : cpuModel;
     cards = cards == null ? List.of() : List.copyOf(cards);
     gpus = gpus == null ? List.of() : List.copyOf(gpus);
+    storagePool = storagePool == null ? StoragePool.DEFAULT : storagePool;
+  }
+
+  /** A spec with the default storage pool. */
+  public HostSpec(String name, int cpuCores, int cpuMhz, long memoryMb, int numaNodes, String cpuModel,
+      List<Card> cards, List<Gpu> gpus) {
+    this(name, cpuCores, cpuMhz, memoryMb, numaNodes, cpuModel, cards, gpus, null);
+  }
+
+  /**
+   * The simulated host's storage pool for root disks: a libvirt {@code dir} pool in its test-driver document whose
+   * target path is a real directory, where the simulated host keeps one small file per volume ({@link
+   * SavedVolumes}), so the volumes outlive the agent and hosts that share the directory share the volumes.
+   *
+   * @param name the pool's libvirt name
+   * @param path its directory: absolute, or relative to the host's state directory; null: {@code <state-dir>/pool}
+   *     for a host-local pool, {@code <state-dir>/../shared-pools/<name>} for a shared one (so hosts whose state
+   *     directories sit side by side, as scripts/stack.sh puts them, share it)
+   * @param shared whether other hosts mount the same pool (NFS primary storage): a cold migration between hosts
+   *     that share it copies nothing
+   */
+  public record StoragePool(String name, String path, boolean shared) {
+    public static final StoragePool DEFAULT = new StoragePool("default", null, false);
+
+    /** The pool's directory for a host whose state directory is {@code stateDir}. */
+    public java.nio.file.Path directory(java.nio.file.Path stateDir) {
+      java.nio.file.Path state = stateDir.toAbsolutePath().normalize();
+      if (path != null) {
+        return state.resolve(path).normalize();
+      }
+      return (shared ? state.resolveSibling("shared-pools").resolve(name) : state.resolve("pool")).normalize();
+    }
   }
 
   public Optional<Card> card(String key) {

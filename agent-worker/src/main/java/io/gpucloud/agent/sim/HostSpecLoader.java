@@ -30,6 +30,7 @@ public final class HostSpecLoader {
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+  private static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
   private static final Pattern HEX4 = Pattern.compile("[0-9a-f]{4}");
 
   private HostSpecLoader() {}
@@ -60,7 +61,7 @@ public final class HostSpecLoader {
       throw new InvalidHostSpecException(source, "(document)", "is empty");
     }
     Obj top = new Obj(source, root, "", "name", "cpuCores", "cpuMhz", "memoryMb", "numaNodes", "cpuModel", "cards",
-        "gpus");
+        "gpus", "storagePool");
     String name = top.str("name", true);
     int cpuCores = top.integer("cpuCores", null);
     int cpuMhz = top.integer("cpuMhz", null);
@@ -77,9 +78,26 @@ public final class HostSpecLoader {
     for (int i = 0; i < gpuNodes.size(); i++) {
       gpus.add(gpu(source, gpuNodes.get(i), "gpus[" + i + "]"));
     }
-    HostSpec spec = new HostSpec(name, cpuCores, cpuMhz, memoryMb, numaNodes, cpuModel, cards, gpus);
+    HostSpec spec = new HostSpec(name, cpuCores, cpuMhz, memoryMb, numaNodes, cpuModel, cards, gpus,
+        storagePool(source, root.get("storagePool")));
     validate(spec, source);
     return spec;
+  }
+
+  private static HostSpec.StoragePool storagePool(String source, JsonNode node) {
+    if (node == null || node.isNull()) {
+      return HostSpec.StoragePool.DEFAULT;
+    }
+    Obj o = new Obj(source, node, "storagePool", "name", "path", "shared");
+    String name = o.str("name", true);
+    if (!POOL_NAME.matcher(name).matches()) {
+      throw o.error("name", "'" + name + "' must be letters, digits, '.', '_' or '-' (at most 63)");
+    }
+    JsonNode shared = node.get("shared");
+    if (shared != null && !shared.isNull() && !shared.isBoolean()) {
+      throw o.error("shared", "must be true or false");
+    }
+    return new HostSpec.StoragePool(name, o.str("path", false), shared != null && shared.asBoolean(false));
   }
 
   private static HostSpec.Card card(String source, JsonNode node, String path) {

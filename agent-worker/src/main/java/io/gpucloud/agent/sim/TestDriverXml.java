@@ -29,6 +29,10 @@ import java.util.UUID;
  * <p>CPU topology: nodes = numaNodes, 1 socket per node, cpuCores / numaNodes cores per socket, 1 thread; so
  * libvirt's nodeInfo reports cpus = cpuCores, mhz = cpuMhz, memory = memoryMb * 1024 KiB.
  *
+ * <p>It declares the host's storage pool for root disks ({@link HostSpec.StoragePool}): a {@code dir} pool whose
+ * target path is the pool's directory, in which the test driver creates volumes in memory (with a backing store,
+ * as libvirt's storage API does on a real host); {@link SavedVolumes} keeps them in that directory.
+ *
  * <p>The document may end with the domains the simulated host had defined before its agent restarted
  * ({@link SavedDomains}), so they outlive the agent as on a real host.
  */
@@ -41,11 +45,21 @@ public final class TestDriverXml {
     return generate(spec, List.of());
   }
 
+  /** The directory of the pool in a document made without a state directory. */
+  static Path defaultPoolDirectory(HostSpec spec) {
+    return Path.of("/var/lib/gpucloud-sim", spec.name()).resolve(spec.storagePool().name());
+  }
+
   /**
    * The test driver XML of {@code spec} with {@code domains}: {@code <domain>} elements as {@link SavedDomains}
    * keeps them (the test driver defines each, running or shut off as its {@code <test:runstate>} says).
    */
   public static String generate(HostSpec spec, List<String> domains) {
+    return generate(spec, domains, defaultPoolDirectory(spec));
+  }
+
+  /** {@link #generate(HostSpec, List)} with the storage pool in {@code poolDirectory}. */
+  public static String generate(HostSpec spec, List<String> domains, Path poolDirectory) {
     List<DiscoveredGpu> gpus = SimulatedDiscovery.report(spec).gpus();
     Map<String, Integer> groups = SimulatedDiscovery.iommuGroups(spec);
     StringBuilder x = new StringBuilder(4096);
@@ -144,6 +158,7 @@ public final class TestDriverXml {
         x.append("  </device>\n");
       }
     }
+    storagePool(x, spec.storagePool(), poolDirectory);
     for (String d : domains) {
       x.append(d.strip()).append('\n');
     }
@@ -159,13 +174,21 @@ public final class TestDriverXml {
     return write(spec, List.of(), file);
   }
 
+  /**
+   * The pool directory of a document written to {@code file}: the spec's pool resolved against the file's
+   * directory, which is the state directory when the agent writes it.
+   */
+  public static Path poolDirectory(HostSpec spec, Path file) {
+    return spec.storagePool().directory(file.toAbsolutePath().normalize().getParent());
+  }
+
   /** {@link #write(HostSpec, Path)} of the document with {@code domains} ({@link #generate(HostSpec, List)}). */
   public static String write(HostSpec spec, List<String> domains, Path file) {
     Path abs = file.toAbsolutePath().normalize();
     try {
       if (abs.getParent() != null) Files.createDirectories(abs.getParent());
       Path tmp = Files.createTempFile(abs.getParent(), abs.getFileName().toString(), ".tmp");
-      Files.writeString(tmp, generate(spec, domains), StandardCharsets.UTF_8);
+      Files.writeString(tmp, generate(spec, domains, poolDirectory(spec, abs)), StandardCharsets.UTF_8);
       Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write libvirt test driver XML to " + abs + ": " + e.getMessage(), e);
@@ -186,6 +209,23 @@ public final class TestDriverXml {
   /** The mdev type id of a simulated profile: "sim-" prefixed profile names stay as they are ("sim-8q"). */
   public static String mdevTypeId(HostSpec.Profile p) {
     return p.name();
+  }
+
+  /**
+   * The pool element: the same name and directory make the same uuid, so hosts that share a pool declare the very
+   * same pool. (The test driver reports a fixed capacity; volumes are created with allocation 0, thin overlays, so
+   * they never fill it.)
+   */
+  private static void storagePool(StringBuilder x, HostSpec.StoragePool pool, Path directory) {
+    String path = directory.toAbsolutePath().normalize().toString();
+    UUID uuid = UUID.nameUUIDFromBytes(("pool/" + pool.name() + "/" + path).getBytes(StandardCharsets.UTF_8));
+    x.append("  <pool type='dir'>\n");
+    x.append("    <name>").append(esc(pool.name())).append("</name>\n");
+    x.append("    <uuid>").append(uuid).append("</uuid>\n");
+    x.append("    <target>\n");
+    x.append("      <path>").append(esc(path)).append("</path>\n");
+    x.append("    </target>\n");
+    x.append("  </pool>\n");
   }
 
   private static UUID systemUuid(HostSpec spec) {

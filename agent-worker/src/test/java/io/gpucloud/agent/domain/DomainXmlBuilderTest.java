@@ -40,6 +40,17 @@ class DomainXmlBuilderTest {
     return new InstanceSpec(ID, name, "H1", 2, 2000, 2048, display, TEMPLATE, List.of(devices));
   }
 
+  /** The root disk the tests' domains boot from: the instance's volume in the host's pool. */
+  static final String DISK = "/var/lib/libvirt/images/root-" + ID + ".qcow2";
+
+  static String build(InstanceSpec s) {
+    return build(s, HostTopology.empty());
+  }
+
+  static String build(InstanceSpec s, HostTopology topology) {
+    return DomainXmlBuilder.build(s, topology, DISK);
+  }
+
   static Document parse(String xml) throws Exception {
     return DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(new InputSource(new StringReader(xml)));
   }
@@ -69,7 +80,7 @@ class DomainXmlBuilderTest {
 
   @Test
   void nameUuidMemoryVcpuOsDiskConsole() throws Exception {
-    Document d = parse(DomainXmlBuilder.build(spec("i-2-3-VM", false)));
+    Document d = parse(build(spec("i-2-3-VM", false)));
     Element root = d.getDocumentElement();
     assertThat(root.getTagName()).isEqualTo("domain");
     assertThat(root.getAttribute("type")).isEqualTo("kvm");
@@ -90,8 +101,8 @@ class DomainXmlBuilderTest {
     Element disk = one(d, "disk");
     assertThat(disk.getAttribute("type")).isEqualTo("file");
     assertThat(disk.getAttribute("device")).isEqualTo("disk");
-    assertThat(((Element) disk.getElementsByTagName("source").item(0)).getAttribute("file"))
-        .isEqualTo("/var/lib/images/u.qcow2");
+    // the instance's own overlay, never the template image (a second instance would fight for its write lock)
+    assertThat(((Element) disk.getElementsByTagName("source").item(0)).getAttribute("file")).isEqualTo(DISK);
     assertThat(((Element) disk.getElementsByTagName("driver").item(0)).getAttribute("type")).isEqualTo("qcow2");
     assertThat(((Element) disk.getElementsByTagName("target").item(0)).getAttribute("bus")).isEqualTo("virtio");
     assertThat(one(d, "serial").getAttribute("type")).isEqualTo("pty");
@@ -102,7 +113,7 @@ class DomainXmlBuilderTest {
 
   @Test
   void passthroughGpu() throws Exception {
-    Document d = parse(DomainXmlBuilder.build(spec("vm", false, pci("0000:01:00.0", 0))));
+    Document d = parse(build(spec("vm", false, pci("0000:01:00.0", 0))));
     List<Element> hd = hostdevs(d, "pci");
     assertThat(hd).hasSize(1);
     Element h = hd.get(0);
@@ -118,7 +129,7 @@ class DomainXmlBuilderTest {
 
   @Test
   void nonZeroPciDomain() throws Exception {
-    Document d = parse(DomainXmlBuilder.build(spec("vm", false, pci("0001:81:1f.3", 1))));
+    Document d = parse(build(spec("vm", false, pci("0001:81:1f.3", 1))));
     Element a = address(hostdevs(d, "pci").get(0));
     assertThat(a.getAttribute("domain")).isEqualTo("0x0001");
     assertThat(a.getAttribute("bus")).isEqualTo("0x81");
@@ -128,7 +139,7 @@ class DomainXmlBuilderTest {
 
   @Test
   void sriovVirtualFunctionIsAPciHostdev() throws Exception {
-    Document d = parse(DomainXmlBuilder.build(spec("vm", false, vf("0000:46:00.1", "0000:45:00.0", 0))));
+    Document d = parse(build(spec("vm", false, vf("0000:46:00.1", "0000:45:00.0", 0))));
     List<Element> hd = hostdevs(d, "pci");
     assertThat(hd).hasSize(1);
     assertThat(hd.get(0).getAttribute("managed")).isEqualTo("yes");
@@ -140,7 +151,7 @@ class DomainXmlBuilderTest {
 
   @Test
   void mdevWithoutDisplay() throws Exception {
-    Document d = parse(DomainXmlBuilder.build(spec("vm", false,
+    Document d = parse(build(spec("vm", false,
         mdev(MDEV1, "0000:00:05.0", 0), mdev(MDEV2.toUpperCase(), "0000:00:05.0", 0))));
     List<Element> hd = hostdevs(d, "mdev");
     assertThat(hd).hasSize(2);
@@ -158,7 +169,7 @@ class DomainXmlBuilderTest {
 
   @Test
   void mdevWithDisplay() throws Exception {
-    Document d = parse(DomainXmlBuilder.build(spec("vm", true, mdev(MDEV1, "0000:00:05.0", 0))));
+    Document d = parse(build(spec("vm", true, mdev(MDEV1, "0000:00:05.0", 0))));
     Element h = hostdevs(d, "mdev").get(0);
     assertThat(h.getAttribute("display")).isEqualTo("on");
     assertThat(h.getAttribute("ramfb")).isEqualTo("on");
@@ -169,7 +180,7 @@ class DomainXmlBuilderTest {
 
   @Test
   void displayWithTwoMdevsPutsRamfbOnTheFirstOnly() throws Exception {
-    Document d = parse(DomainXmlBuilder.build(spec("vm", true,
+    Document d = parse(build(spec("vm", true,
         mdev(MDEV1, "0000:00:05.0", 0), mdev(MDEV2, "0000:00:05.0", 0))));
     List<Element> hd = hostdevs(d, "mdev");
     assertThat(hd).hasSize(2);
@@ -180,7 +191,7 @@ class DomainXmlBuilderTest {
 
   @Test
   void displayWithOnlyPassthroughKeepsAnEmulatedVga() throws Exception {
-    Document d = parse(DomainXmlBuilder.build(spec("vm", true, pci("0000:01:00.0", 0))));
+    Document d = parse(build(spec("vm", true, pci("0000:01:00.0", 0))));
     Element model = (Element) one(d, "video").getElementsByTagName("model").item(0);
     assertThat(model.getAttribute("type")).isEqualTo("vga");
     assertThat(all(d, "hostdev")).allSatisfy(h -> assertThat(h.hasAttribute("display")).isFalse());
@@ -189,7 +200,7 @@ class DomainXmlBuilderTest {
   @Test
   void numaPinnedWhenAllGpusShareANode() throws Exception {
     HostTopology topo = new HostTopology(Map.of(0, "0-7", 1, "8-15"));
-    Document d = parse(DomainXmlBuilder.build(spec("vm", false, pci("0001:81:00.0", 1), pci("0001:82:00.0", 1)),
+    Document d = parse(build(spec("vm", false, pci("0001:81:00.0", 1), pci("0001:82:00.0", 1)),
         topo));
     Element vcpu = one(d, "vcpu");
     assertThat(vcpu.getAttribute("placement")).isEqualTo("static");
@@ -200,10 +211,11 @@ class DomainXmlBuilderTest {
   }
 
   @Test
-  void numaAutoPlacementWhenNodeCpusUnknown() throws Exception {
-    Document d = parse(DomainXmlBuilder.build(spec("vm", false, pci("0000:41:00.0", 0)), HostTopology.empty()));
+  void numaNeverAutoPlacementWhenNodeCpusUnknown() throws Exception {
+    // placement='auto' would ask numad, which a host may not run: the vCPUs stay unpinned, memory strict
+    Document d = parse(build(spec("vm", false, pci("0000:41:00.0", 0)), HostTopology.empty()));
     Element vcpu = one(d, "vcpu");
-    assertThat(vcpu.getAttribute("placement")).isEqualTo("auto");
+    assertThat(vcpu.getAttribute("placement")).isEqualTo("static");
     assertThat(vcpu.hasAttribute("cpuset")).isFalse();
     Element mem = (Element) one(d, "numatune").getElementsByTagName("memory").item(0);
     assertThat(mem.getAttribute("mode")).isEqualTo("strict");
@@ -211,9 +223,20 @@ class DomainXmlBuilderTest {
   }
 
   @Test
+  void numaPinnedToTheCpusOfASimulatedHostsNode() throws Exception {
+    // H2: 16 CPUs on 2 nodes, as its test-driver document declares them
+    Document d = parse(build(spec("vm", false, pci("0000:41:00.0", 0)), HostTopology.contiguous(2, 8)));
+    assertThat(one(d, "vcpu").getAttribute("cpuset")).isEqualTo("0-7");
+    assertThat(((Element) one(d, "numatune").getElementsByTagName("memory").item(0)).getAttribute("nodeset"))
+        .isEqualTo("0");
+    assertThat(build(spec("vm", false, pci("0000:41:00.0", 0)), HostTopology.contiguous(2, 8)))
+        .doesNotContain("placement=\"auto\"");
+  }
+
+  @Test
   void noNumaPinningWhenGpusAreSpread() throws Exception {
     HostTopology topo = new HostTopology(Map.of(0, "0-7", 1, "8-15"));
-    Document d = parse(DomainXmlBuilder.build(spec("vm", false, pci("0000:41:00.0", 0), pci("0001:81:00.0", 1)),
+    Document d = parse(build(spec("vm", false, pci("0000:41:00.0", 0), pci("0001:81:00.0", 1)),
         topo));
     assertThat(all(d, "numatune")).isEmpty();
     assertThat(one(d, "vcpu").hasAttribute("cpuset")).isFalse();
@@ -222,7 +245,7 @@ class DomainXmlBuilderTest {
 
   @Test
   void noNumaPinningWhenNodeUnknown() throws Exception {
-    Document d = parse(DomainXmlBuilder.build(spec("vm", false, pci("0000:41:00.0", -1), pci("0000:42:00.0", -1)),
+    Document d = parse(build(spec("vm", false, pci("0000:41:00.0", -1), pci("0000:42:00.0", -1)),
         new HostTopology(Map.of(0, "0-3"))));
     assertThat(all(d, "numatune")).isEmpty();
   }
@@ -231,8 +254,8 @@ class DomainXmlBuilderTest {
   void namesAndPathsAreEscaped() throws Exception {
     String name = "vm<&>'\"x";
     InstanceSpec s = new InstanceSpec(ID, name, "H1", 1, 1000, 512, false,
-        new TemplateImage("t", "o", "/img/a'b\"<c>&.qcow2", 1), List.of());
-    Document d = parse(DomainXmlBuilder.build(s));
+        new TemplateImage("t", "o", "/img/t.qcow2", 1), List.of());
+    Document d = parse(DomainXmlBuilder.build(s, HostTopology.empty(), "/img/a'b\"<c>&.qcow2"));
     assertThat(one(d, "name").getTextContent()).isEqualTo(name);
     assertThat(((Element) one(d, "disk").getElementsByTagName("source").item(0)).getAttribute("file"))
         .isEqualTo("/img/a'b\"<c>&.qcow2");
@@ -241,20 +264,22 @@ class DomainXmlBuilderTest {
 
   @Test
   void rejectsWhatCannotMakeADomain() {
-    assertThatThrownBy(() -> DomainXmlBuilder.build(new InstanceSpec("not-a-uuid", "vm", "H1", 1, 1, 1, false,
+    assertThatThrownBy(() -> build(new InstanceSpec("not-a-uuid", "vm", "H1", 1, 1, 1, false,
         TEMPLATE, List.of()))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not-a-uuid");
-    assertThatThrownBy(() -> DomainXmlBuilder.build(spec("vm", false, pci("zz:00", 0))))
+    assertThatThrownBy(() -> build(spec("vm", false, pci("zz:00", 0))))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("zz:00");
-    assertThatThrownBy(() -> DomainXmlBuilder.build(spec("vm", false, mdev("nope", "0000:00:05.0", 0))))
+    assertThatThrownBy(() -> build(spec("vm", false, mdev("nope", "0000:00:05.0", 0))))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nope");
-    assertThatThrownBy(() -> DomainXmlBuilder.build(spec("vm", false,
+    assertThatThrownBy(() -> build(spec("vm", false,
         new AssignedDevice("p", "0000:00:05.0", DeviceType.VGPU_ONLY, null, null, 0))))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("VGPU_ONLY");
+    assertThatThrownBy(() -> DomainXmlBuilder.build(spec("vm", false), HostTopology.empty(), " "))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("root disk");
   }
 
   @Test
   void outputPassesTheValidator() {
-    String xml = DomainXmlBuilder.build(spec("vm-1", true, mdev(MDEV1, "0000:00:05.0", 0), pci("0000:00:01.0", 0)));
+    String xml = build(spec("vm-1", true, mdev(MDEV1, "0000:00:05.0", 0), pci("0000:00:01.0", 0)));
     DomainXmlValidator.validate(xml, "vm-1", ID);
   }
 }

@@ -50,4 +50,10 @@ class HostTopologyTest {
   void notXml() {
     assertThatThrownBy(() -> HostTopology.parseCapabilities("nope")).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void aSimulatedHostsTopologyNumbersItsCpusNodeByNode() {
+    assertThat(HostTopology.contiguous(2, 8).cpusetByNode()).isEqualTo(Map.of(0, "0-7", 1, "8-15"));
+    assertThat(HostTopology.contiguous(1, 1).cpusetByNode()).isEqualTo(Map.of(0, "0"));
+  }
 }

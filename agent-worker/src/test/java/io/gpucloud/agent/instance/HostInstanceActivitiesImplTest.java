@@ -55,7 +55,7 @@ class HostInstanceActivitiesImplTest {
     h1 = new Connect(TestDriverXml.write(h1Spec, tmp.resolve("H1.xml")), false);
     h2 = new Connect(TestDriverXml.write(HostSpecLoader.load(Path.of("..", "hosts", "H2.yml")),
         tmp.resolve("H2.xml")), false);
-    acts = new HostInstanceActivitiesImpl(h1, hooks, new HookRunner(Duration.ofSeconds(10), 1 << 20), state);
+    acts = onSimulated(h1, hooks, new HookRunner(Duration.ofSeconds(10), 1 << 20), state);
   }
 
   @AfterEach
@@ -65,6 +65,20 @@ class HostInstanceActivitiesImplTest {
   }
 
   // ------------------------------------------------------------ helpers
+
+  /** The storage pool H1 and H2 declare (hosts/H1.yml, hosts/H2.yml). */
+  static final String SIM_POOL = "shared-nfs";
+
+  /** The activities of a host on a simulated host's document: its spec's pool, mdevs through libvirt. */
+  static HostInstanceActivitiesImpl onSimulated(Connect c, Path hooks, HookRunner runner, Path state) {
+    return onSimulated(c, hooks, runner, state, new LibvirtMdevBackend(c));
+  }
+
+  static HostInstanceActivitiesImpl onSimulated(Connect c, Path hooks, HookRunner runner, Path state,
+      MdevBackend backend) {
+    return new HostInstanceActivitiesImpl(c, hooks, runner, state, backend, DomainJournal.NONE,
+        new HostConfig(SIM_POOL, VolumeJournal.NONE, null));
+  }
 
   static InstanceSpec spec(String vm, boolean display, AssignedDevice... devices) {
     String id = UUID.nameUUIDFromBytes(vm.getBytes(StandardCharsets.UTF_8)).toString();
@@ -101,6 +115,11 @@ class HostInstanceActivitiesImplTest {
     return log;
   }
 
+  /** The directory of H1's storage pool in its test-driver document (the spec's default pool, host-local). */
+  Path poolDir() {
+    return TestDriverXml.poolDirectory(h1Spec, tmp.resolve("H1.xml"));
+  }
+
   static boolean active(Connect c, String vm) throws Exception {
     return c.domainLookupByName(vm).isActive() == 1;
   }
@@ -122,7 +141,8 @@ class HostInstanceActivitiesImplTest {
     Path log = stateHookLog();
     InstanceSpec s = spec("i-2-30-VM", false, pci("0000:00:01.0", 0));
     int before = domainCount(h1);
-    assertThat(acts.setUpDomain(s)).containsExactly("prepared 1 device(s)", "defined domain i-2-30-VM",
+    assertThat(acts.setUpDomain(s)).containsExactly("prepared 1 device(s)",
+        "root disk " + poolDir().resolve("root-" + s.instanceId() + ".qcow2"), "defined domain i-2-30-VM",
         "started domain i-2-30-VM");
     assertThat(acts.domainXml("i-2-30-VM")).contains("<address domain='0x0000' bus='0x00' slot='0x01' function='0x0'/>");
     assertThat(active(h1, "i-2-30-VM")).isTrue();
@@ -178,8 +198,8 @@ class HostInstanceActivitiesImplTest {
     assertThat(xml).contains("<hostdev mode='subsystem' type='pci' managed='yes'>")
         .contains("<driver name='vfio'/>")
         .contains("<address domain='0x0000' bus='0x00' slot='0x01' function='0x0'/>")
-        // the test driver reports no NUMA cells: vCPUs placed by libvirt, memory bound to the GPU's node
-        .contains("<memory mode='strict' nodeset='0'/>");
+        // the test driver reports no NUMA cells (and this host config gives none): vCPUs unpinned, memory strict
+        .contains("<vcpu placement='static'>2</vcpu>").contains("<memory mode='strict' nodeset='0'/>");
     assertThat(active(h1, "i-2-10-VM")).isTrue();
   }
 
@@ -209,7 +229,7 @@ class HostInstanceActivitiesImplTest {
   @Test
   void nonZeroPciDomainOnH2WithNumaBinding() throws Exception {
     HostInstanceActivitiesImpl onH2 =
-        new HostInstanceActivitiesImpl(h2, hooks, Duration.ofSeconds(10), 1 << 20, state);
+        onSimulated(h2, hooks, new HookRunner(Duration.ofSeconds(10), 1 << 20), state);
     InstanceSpec s = spec("i-3-1-VM", false, pci("0001:81:00.0", 1), pci("0001:82:00.0", 1));
     onH2.prepareDevices(s);
     onH2.defineDomain(s);
@@ -366,7 +386,7 @@ class HostInstanceActivitiesImplTest {
   void hangingTransformerTimesOut() throws Exception {
     transformer("sleep 30");
     HostInstanceActivitiesImpl quick =
-        new HostInstanceActivitiesImpl(h1, hooks, new HookRunner(Duration.ofMillis(500), 1 << 20), state);
+        onSimulated(h1, hooks, new HookRunner(Duration.ofMillis(500), 1 << 20), state);
     InstanceSpec s = spec("i-2-22-VM", false);
     long t0 = System.nanoTime();
     ApplicationFailure f = failure(() -> quick.defineDomain(s));
@@ -380,7 +400,7 @@ class HostInstanceActivitiesImplTest {
   void transformerPrintingTooMuchFails() throws Exception {
     transformer("cat > /dev/null; head -c 100000 /dev/zero | tr '\\0' x");
     HostInstanceActivitiesImpl capped =
-        new HostInstanceActivitiesImpl(h1, hooks, new HookRunner(Duration.ofSeconds(10), 4096), state);
+        onSimulated(h1, hooks, new HookRunner(Duration.ofSeconds(10), 4096), state);
     ApplicationFailure f = failure(() -> capped.defineDomain(spec("i-2-23-VM", false)));
     assertThat(f.getType()).isEqualTo(HostInstanceActivities.HOOK_FAILED);
     assertThat(f.getOriginalMessage()).contains("exceeded");
@@ -433,7 +453,7 @@ class HostInstanceActivitiesImplTest {
   @Test
   void missingMdevIsCreatedAndRemovedThroughSysfs() throws Exception {
     FakeSysfs sysfs = new FakeSysfs(tmp.resolve("root")).gpu("0000:00:05.0", java.util.Map.of("sim-8q", "sim-8q"));
-    HostInstanceActivitiesImpl viaSysfs = new HostInstanceActivitiesImpl(h1, hooks,
+    HostInstanceActivitiesImpl viaSysfs = onSimulated(h1, hooks,
         new HookRunner(Duration.ofSeconds(10), 1 << 20), state, new SysfsMdevBackend(sysfs.root));
     String uuid = "0b9a7c8e-1111-4222-8333-444455556666";
     AssignedDevice m = new AssignedDevice("m-new", uuid, DeviceType.MDEV, "sim-8q", "0000:00:05.0", 0);

@@ -39,7 +39,7 @@ class StepHeartbeatBench {
         tmp.resolve("H1.xml")), false);
     TestActivityEnvironment env = TestActivityEnvironment.newInstance();
     try {
-      env.registerActivitiesImplementations(new HostInstanceActivitiesImpl(h1, hooks,
+      env.registerActivitiesImplementations(HostInstanceActivitiesImplTest.onSimulated(h1, hooks,
           new HookRunner(Duration.ofSeconds(10), 1 << 20), tmp.resolve("state")));
       List<Beat> beats = new CopyOnWriteArrayList<>();
       env.setActivityHeartbeatListener(String.class, d -> beats.add(new Beat(System.nanoTime(), d)));

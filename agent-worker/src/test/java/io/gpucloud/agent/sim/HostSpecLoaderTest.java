@@ -37,9 +37,9 @@ class HostSpecLoaderTest {
   void loadsH1() {
     HostSpec h1 = HostSpecLoader.load(H1);
     assertThat(h1.name()).isEqualTo("H1");
-    assertThat(h1.cpuCores()).isEqualTo(4);
-    assertThat(h1.cpuMhz()).isEqualTo(8000);
-    assertThat(h1.memoryMb()).isEqualTo(8192);
+    assertThat(h1.cpuCores()).isEqualTo(32);
+    assertThat(h1.cpuMhz()).isEqualTo(2000);
+    assertThat(h1.memoryMb()).isEqualTo(131072);
     assertThat(h1.numaNodes()).isEqualTo(1);
     assertThat(h1.cpuModel()).isEqualTo("x86_64");
     assertThat(h1.cards()).extracting(HostSpec.Card::key).containsExactly("basic", "pro");
@@ -74,7 +74,7 @@ class HostSpecLoaderTest {
     assertThat(h2.gpus()).extracting(HostSpec.Gpu::pciRoot).doesNotContainNull().hasSizeGreaterThan(1);
     assertThat(h2.gpus().stream().filter(g -> g.mode() == HostSpec.Mode.PASSTHROUGH)).hasSize(8);
     assertThat(h2.gpus().stream().filter(g -> g.mode() == HostSpec.Mode.SRIOV)).hasSize(1);
-    assertThat(h2.gpus().stream().filter(g -> g.mode() == HostSpec.Mode.VGPU)).hasSize(1);
+    assertThat(h2.gpus().stream().filter(g -> g.mode() == HostSpec.Mode.VGPU)).hasSize(2);
     // the same card model has the same ids on both hosts
     for (HostSpec.Card c : h2.cards()) {
       HostSpec.Card same = h1.card(c.key()).orElseThrow();
@@ -82,6 +82,38 @@ class HostSpecLoaderTest {
       assertThat(c.deviceId()).isEqualTo(same.deviceId());
       assertThat(c.device()).isEqualTo(same.device());
     }
+  }
+
+  @Test
+  void h1AndH2ShareOneStoragePoolAndASpecWithoutOneHasAHostLocalDefault() {
+    HostSpec h1 = HostSpecLoader.load(H1);
+    HostSpec h2 = HostSpecLoader.load(H2);
+    assertThat(h1.storagePool()).isEqualTo(new HostSpec.StoragePool("shared-nfs", null, true))
+        .isEqualTo(h2.storagePool());
+    Path hosts = Path.of("/data/hosts");
+    assertThat(h1.storagePool().directory(hosts.resolve("H1")))
+        .isEqualTo(h2.storagePool().directory(hosts.resolve("H2")))
+        .isEqualTo(Path.of("/data/hosts/shared-pools/shared-nfs"));
+    HostSpec t = HostSpecLoader.parse(spec(HEAD, "  - {address: \"0000:00:01.0\", card: basic}\n"), "t.yml");
+    assertThat(t.storagePool()).isEqualTo(HostSpec.StoragePool.DEFAULT);
+    assertThat(t.storagePool().directory(hosts.resolve("T1"))).isEqualTo(Path.of("/data/hosts/T1/pool"));
+    HostSpec p = HostSpecLoader.parse(spec(HEAD + "storagePool: {name: nfs1, path: ../../nfs}\n",
+        "  - {address: \"0000:00:01.0\", card: basic}\n"), "t.yml");
+    assertThat(p.storagePool().directory(hosts.resolve("T1"))).isEqualTo(Path.of("/data/nfs"));
+    assertThat(p.storagePool().shared()).isFalse();
+  }
+
+  @Test
+  void aBadStoragePoolNamesTheField() {
+    String gpu = "  - {address: \"0000:00:01.0\", card: basic}\n";
+    assertThatThrownBy(() -> HostSpecLoader.parse(spec(HEAD + "storagePool: {path: /x}\n", gpu), "t.yml"))
+        .isInstanceOf(InvalidHostSpecException.class).hasMessageContaining("storagePool.name");
+    assertThatThrownBy(() -> HostSpecLoader.parse(spec(HEAD + "storagePool: {name: \"a/b\"}\n", gpu), "t.yml"))
+        .isInstanceOf(InvalidHostSpecException.class).hasMessageContaining("storagePool.name");
+    assertThatThrownBy(() -> HostSpecLoader.parse(spec(HEAD + "storagePool: {name: p, shared: maybe}\n", gpu),
+        "t.yml")).isInstanceOf(InvalidHostSpecException.class).hasMessageContaining("storagePool.shared");
+    assertThatThrownBy(() -> HostSpecLoader.parse(spec(HEAD + "storagePool: {name: p, size: 3}\n", gpu), "t.yml"))
+        .isInstanceOf(InvalidHostSpecException.class).hasMessageContaining("size");
   }
 
   @Test

@@ -84,7 +84,7 @@ class SimulatedDiscoveryTest {
   @Test
   void h2HasVfsOnTheNextBusAndNumaSplit() {
     DiscoveryReport r = SimulatedDiscovery.report(h2());
-    assertThat(r.gpus()).hasSize(10);
+    assertThat(r.gpus()).hasSize(11);
     DiscoveredGpu pf = r.gpus().stream().filter(g -> !g.vfInstances().isEmpty()).findFirst().orElseThrow();
     assertThat(pf.pciAddress()).isEqualTo("0000:45:00.0");
     assertThat(pf.sriovNumVfs()).isEqualTo(2);
@@ -95,7 +95,10 @@ class SimulatedDiscoveryTest {
     Map<Integer, Long> passthroughPerNode = r.gpus().stream().filter(g -> g.fullPassthrough().enabled())
         .collect(Collectors.groupingBy(DiscoveredGpu::numaNode, Collectors.counting()));
     assertThat(passthroughPerNode).containsExactlyInAnyOrderEntriesOf(Map.of(0, 4L, 1, 4L));
-    DiscoveredGpu carved = r.gpus().stream().filter(g -> !g.vgpuInstances().isEmpty()).findFirst().orElseThrow();
+    assertThat(r.gpus().stream().filter(g -> !g.vgpuInstances().isEmpty()).map(DiscoveredGpu::pciAddress))
+        .containsExactlyInAnyOrder("0000:47:00.0", "0001:85:00.0");
+    DiscoveredGpu carved = r.gpus().stream().filter(g -> g.pciAddress().equals("0001:85:00.0")).findFirst()
+        .orElseThrow();
     assertThat(carved.pciAddress()).isEqualTo("0001:85:00.0");
     assertThat(carved.numaNode()).isEqualTo(1);
     assertThat(carved.pciRoot()).isEqualTo("0001:80:05.0");
@@ -103,7 +106,7 @@ class SimulatedDiscoveryTest {
     assertThat(carved.fullPassthrough().libvirtAddress())
         .isEqualTo(new LibvirtAddress("0x0001", "0x85", "0x00", "0x0"));
     Set<String> groups = new HashSet<>(SimulatedDiscovery.iommuGroups(h2()).values().stream().map(String::valueOf).toList());
-    assertThat(groups).hasSize(12); // 10 GPUs + 2 VFs, each its own group
+    assertThat(groups).hasSize(13); // 11 GPUs + 2 VFs, each its own group
   }
 
   @Test

@@ -12,6 +12,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.libvirt.Connect;
+import org.libvirt.StoragePool;
+import org.libvirt.StorageVol;
 import org.libvirt.NodeInfo;
 
 /** Opens the generated XML with libvirt's own test driver (libvirt-java over JNA; no daemon needed). */
@@ -38,6 +40,31 @@ class TestDriverXmlTest {
     assertThat(uri).isEqualTo("test://" + dir.toAbsolutePath().normalize().resolve("sub/H1.xml"));
     assertThat(uri).startsWith("test:///");
     assertThat(TestDriverXml.generate(spec)).isEqualTo(TestDriverXml.generate(spec));
+  }
+
+  @Test
+  void theStoragePoolIsDeclaredAndTakesOverlayVolumes() throws Exception {
+    HostSpec h1 = HostSpecLoader.load(HostSpecLoaderTest.H1);
+    HostSpec h2 = HostSpecLoader.load(HostSpecLoaderTest.H2);
+    Connect c1 = new Connect(TestDriverXml.write(h1, dir.resolve("H1/libvirt-node.xml")), false);
+    Connect c2 = new Connect(TestDriverXml.write(h2, dir.resolve("H2/libvirt-node.xml")), false);
+    try {
+      StoragePool p1 = c1.storagePoolLookupByName("shared-nfs");
+      StoragePool p2 = c2.storagePoolLookupByName("shared-nfs");
+      assertThat(p1.isActive()).isEqualTo(1);
+      // a shared pool: the same name, directory and uuid on both hosts
+      assertThat(p1.getUUIDString()).isEqualTo(p2.getUUIDString());
+      assertThat(p1.getXMLDesc(0)).isEqualTo(p2.getXMLDesc(0))
+          .contains("<path>" + dir.toAbsolutePath().normalize().resolve("shared-pools/shared-nfs") + "</path>");
+      StorageVol v = p1.storageVolCreateXML("<volume><name>v.qcow2</name><capacity unit='GiB'>20</capacity>"
+          + "<allocation>0</allocation><target><format type='qcow2'/></target><backingStore>"
+          + "<path>/img/t.qcow2</path><format type='qcow2'/></backingStore></volume>", 0);
+      assertThat(v.getPath()).isEqualTo(dir.toAbsolutePath().normalize() + "/shared-pools/shared-nfs/v.qcow2");
+      assertThat(v.getXMLDesc(0)).contains("<path>/img/t.qcow2</path>");
+    } finally {
+      c1.close();
+      c2.close();
+    }
   }
 
   private void checkWithLibvirt(HostSpec spec, Path file) throws Exception {

@@ -36,10 +36,4 @@ public interface DeployRequestDao {
       @Bind("accountId") String accountId, @Bind("projectId") String projectId, @Bind("userId") String userId,
       @BindMethods("o") OfferingRow offering, @Bind("templateId") String templateId,
       @Bind("workflowId") String workflowId);
-
-  @SqlQuery("SELECT body FROM idempotency_keys WHERE user_id = :userId AND idem_key = :key")
-  Optional<String> idempotentReply(@Bind("userId") String userId, @Bind("key") String key);
-
-  @SqlUpdate("INSERT INTO idempotency_keys (user_id, idem_key, status, body) VALUES (:userId, :key, 202, :body)")
-  void rememberReply(@Bind("userId") String userId, @Bind("key") String key, @Bind("body") String body);
 }

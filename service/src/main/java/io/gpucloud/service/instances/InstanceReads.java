@@ -40,8 +40,10 @@ final class InstanceReads {
     this.h = h;
   }
 
+  /** The instances in scope in {@code state}; with a null state, all but the Destroyed ones. */
   List<InstanceViewRow> list(Scope scope, String state) {
-    return h.createQuery(SELECT + " WHERE" + IN_SCOPE + " AND (:state IS NULL OR i.state = :state)"
+    return h.createQuery(SELECT + " WHERE" + IN_SCOPE
+            + " AND ((:state IS NULL AND i.state <> 'Destroyed') OR i.state = :state)"
             + " ORDER BY i.created_at DESC, i.id")
         .bind("prefix", scope.listPrefix()).bind("onlyAccount", scope.onlyAccount()).bind("state", state)
         .map(INSTANCE).list();

@@ -5,6 +5,7 @@ import io.gpucloud.service.auth.Caller;
 import io.gpucloud.service.auth.Role;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -17,16 +18,22 @@ import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Map;
 
-/** GPU instances: deploy (202 + workflow id), list and get, scoped to the caller. */
+/**
+ * GPU instances, scoped to the caller: deploy, list and get; the operations stop, start, reboot, scale,
+ * migrate and destroy (each 202 with the instance and its workflowId, each with an optional
+ * Idempotency-Key).
+ */
 @Path("/api/v1/instances")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @RolesAllowed({Role.ADMIN, Role.DOMAIN_ADMIN, Role.USER})
 public class InstanceResource {
   private final InstanceService instances;
+  private final InstanceOperations operations;
 
-  public InstanceResource(InstanceService instances) {
+  public InstanceResource(InstanceService instances, InstanceOperations operations) {
     this.instances = instances;
+    this.operations = operations;
   }
 
   @POST
@@ -44,6 +51,49 @@ public class InstanceResource {
   @Path("/{id}")
   public InstanceView get(@Auth Caller caller, @PathParam("id") String id) {
     return instances.get(caller, id);
+  }
+
+  @POST
+  @Path("/{id}/stop")
+  public Response stop(@Auth Caller caller, @PathParam("id") String id,
+      @HeaderParam("Idempotency-Key") String idempotencyKey, OperationBodies.Stop body) {
+    return Response.accepted(operations.stop(caller, id, body, idempotencyKey)).build();
+  }
+
+  @POST
+  @Path("/{id}/start")
+  public Response start(@Auth Caller caller, @PathParam("id") String id,
+      @HeaderParam("Idempotency-Key") String idempotencyKey) {
+    return Response.accepted(operations.start(caller, id, idempotencyKey)).build();
+  }
+
+  @POST
+  @Path("/{id}/reboot")
+  public Response reboot(@Auth Caller caller, @PathParam("id") String id,
+      @HeaderParam("Idempotency-Key") String idempotencyKey) {
+    return Response.accepted(operations.reboot(caller, id, idempotencyKey)).build();
+  }
+
+  @POST
+  @Path("/{id}/scale")
+  public Response scale(@Auth Caller caller, @PathParam("id") String id,
+      @HeaderParam("Idempotency-Key") String idempotencyKey, OperationBodies.Scale body) {
+    return Response.accepted(operations.scale(caller, id, body, idempotencyKey)).build();
+  }
+
+  @POST
+  @Path("/{id}/migrate")
+  public Response migrate(@Auth Caller caller, @PathParam("id") String id,
+      @HeaderParam("Idempotency-Key") String idempotencyKey, OperationBodies.Migrate body) {
+    return Response.accepted(operations.migrate(caller, id, body, idempotencyKey)).build();
+  }
+
+  /** Destroy: from Running, Stopped or Error; the instance ends Destroyed (hidden from default listings). */
+  @DELETE
+  @Path("/{id}")
+  public Response destroy(@Auth Caller caller, @PathParam("id") String id,
+      @HeaderParam("Idempotency-Key") String idempotencyKey) {
+    return Response.accepted(operations.destroy(caller, id, idempotencyKey)).build();
   }
 
   @GET

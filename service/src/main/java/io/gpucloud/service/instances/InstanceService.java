@@ -1,14 +1,14 @@
 package io.gpucloud.service.instances;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gpucloud.activities.instance.InstanceState;
 import io.gpucloud.activities.inventory.InventoryActivities;
+import io.gpucloud.controlplane.events.Events;
 import io.gpucloud.service.ApiException;
 import io.gpucloud.service.auth.Caller;
 import io.gpucloud.service.auth.Scope;
 import io.gpucloud.service.common.Checks;
+import io.gpucloud.service.common.Idempotency;
 import io.gpucloud.service.common.Iso;
-import io.gpucloud.service.common.SqlErrors;
 import io.gpucloud.service.tenancy.OfferingRow;
 import io.gpucloud.workflows.DeployStarter;
 import io.gpucloud.workflows.DomainXmlWorkflow;
@@ -18,7 +18,6 @@ import io.temporal.client.WorkflowStub;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -29,14 +28,15 @@ import org.slf4j.LoggerFactory;
 /** Deploy requests and instance views, scoped to what the caller may see. */
 public class InstanceService {
   private static final Logger LOG = LoggerFactory.getLogger(InstanceService.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Jdbi jdbi;
   private final WorkflowClient temporal;
+  private final Idempotency<InstanceView> deploys;
 
   public InstanceService(Jdbi jdbi, WorkflowClient temporal) {
     this.jdbi = jdbi;
     this.temporal = temporal;
+    this.deploys = new Idempotency<>(jdbi, InstanceView.class);
   }
 
   /**
@@ -45,50 +45,34 @@ public class InstanceService {
    */
   public InstanceView create(Caller caller, InstanceRequest request, String idempotencyKey) {
     InstanceRequest req = Checks.body(request).validated();
-    String key = idempotencyKey == null ? null : Checks.required("Idempotency-Key", idempotencyKey, 255);
+    String key = Idempotency.key(idempotencyKey);
     String id = UUID.randomUUID().toString();
     String workflowId = DeployStarter.workflowId(id);
-    InstanceView view;
-    try {
-      // one handle, one transaction: the checks, the insert and the reply read back
-      view = jdbi.inTransaction(h -> {
-        DeployRequestDao tx = h.attach(DeployRequestDao.class);
-        if (key != null) {
-          Optional<String> earlier = tx.idempotentReply(caller.userId(), key);
-          if (earlier.isPresent()) {
-            return read(earlier.get());
+    // one handle, one transaction: the checks, the insert, its event and the reply read back
+    InstanceView view = deploys.once(caller.userId(), key,
+        v -> v.id() != null && DeployStarter.workflowId(v.id()).equals(v.workflowId()), h -> {
+          DeployRequestDao tx = h.attach(DeployRequestDao.class);
+          OfferingRow offering = tx.offering(req.offeringId())
+              .orElseThrow(() -> ApiException.badRequest("offeringId " + req.offeringId() + " does not exist"));
+          if (tx.templateExists(req.templateId()) == 0) {
+            throw ApiException.badRequest("templateId " + req.templateId() + " does not exist");
           }
-        }
-        OfferingRow offering = tx.offering(req.offeringId())
-            .orElseThrow(() -> ApiException.badRequest("offeringId " + req.offeringId() + " does not exist"));
-        if (tx.templateExists(req.templateId()) == 0) {
-          throw ApiException.badRequest("templateId " + req.templateId() + " does not exist");
-        }
-        String accountId = caller.accountId();
-        if (req.projectId() != null) {
-          String owner = tx.projectAccount(req.projectId())
-              .orElseThrow(() -> ApiException.badRequest("projectId " + req.projectId() + " does not exist"));
-          if (!owner.equals(caller.accountId())
-              && !Scope.read(h, caller).mayDeployFor(owner, tx.accountDomainPath(owner))) {
-            throw ApiException.badRequest("projectId " + req.projectId() + " does not exist");
+          String accountId = caller.accountId();
+          if (req.projectId() != null) {
+            String owner = tx.projectAccount(req.projectId())
+                .orElseThrow(() -> ApiException.badRequest("projectId " + req.projectId() + " does not exist"));
+            if (!owner.equals(caller.accountId())
+                && !Scope.read(h, caller).mayDeployFor(owner, tx.accountDomainPath(owner))) {
+              throw ApiException.badRequest("projectId " + req.projectId() + " does not exist");
+            }
+            accountId = owner;
           }
-          accountId = owner;
-        }
-        tx.insert(id, req.name(), "i-" + id, accountId, req.projectId(), caller.userId(), offering, req.templateId(),
-            workflowId);
-        InstanceView v = toView(new InstanceReads(h).inserted(id), List.of(), false);
-        if (key != null) {
-          tx.rememberReply(caller.userId(), key, write(v));
-        }
-        return v;
-      });
-    } catch (RuntimeException e) {
-      if (key == null || !SqlErrors.is(e, SqlErrors.DUPLICATE_KEY)) {
-        throw e;
-      }
-      // a concurrent request with the same key won: answer with its reply
-      view = read(jdbi.onDemand(DeployRequestDao.class).idempotentReply(caller.userId(), key).orElseThrow(() -> e));
-    }
+          tx.insert(id, req.name(), "i-" + id, accountId, req.projectId(), caller.userId(), offering,
+              req.templateId(), workflowId);
+          Events.record(h, new Events.Event("VM.CREATE", Events.SCHEDULED, caller.userId(), accountId, id, null,
+              workflowId, "deploy " + req.name() + " with offering " + offering.name()));
+          return toView(new InstanceReads(h).inserted(id), List.of(), false);
+        }).value();
     // a repeated key answers with the first reply; starting again covers a crash between recording and
     // starting (the workflow id is the instance's, so an existing deploy is not started twice)
     startDeploy(view);
@@ -107,12 +91,16 @@ public class InstanceService {
     }
   }
 
-  /** The instances the caller sees (see {@link Scope}), newest first; state filters when not null. */
+  /**
+   * The instances the caller sees (see {@link Scope}), newest first; state filters when not null, and
+   * without it the Destroyed ones (kept for usage and audit) are left out.
+   */
   public List<InstanceView> list(Caller caller, String state) {
+    InstanceState s = Checks.optionalEnum("state", state, InstanceState.class);
     return jdbi.withHandle(h -> {
       Scope scope = Scope.read(h, caller);
       InstanceReads dao = new InstanceReads(h);
-      List<InstanceViewRow> rows = dao.list(scope, state).stream()
+      List<InstanceViewRow> rows = dao.list(scope, s == null ? null : s.name()).stream()
           .filter(r -> scope.seesInstance(r.accountId(), r.domainPath()))
           .toList();
       Map<String, List<DeviceOfInstance>> devices = devicesByInstance(dao, rows);
@@ -200,19 +188,4 @@ public class InstanceService {
         admin ? r.hostName() : null, devs);
   }
 
-  private static String write(InstanceView v) {
-    try {
-      return JSON.writeValueAsString(v);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static InstanceView read(String body) {
-    try {
-      return JSON.readValue(body, InstanceView.class);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("stored reply is not an instance", e);
-    }
-  }
 }

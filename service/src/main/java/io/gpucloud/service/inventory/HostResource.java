@@ -4,6 +4,8 @@ import io.dropwizard.auth.Auth;
 import io.gpucloud.service.auth.Caller;
 import io.gpucloud.service.auth.Role;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -14,7 +16,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 
-/** Hosts (Admin): inventory view, enable/disable, GPU summary, events, discovery. */
+/** Hosts (Admin): inventory view, enable/disable, GPU summary, events, discovery, maintenance, removal. */
 @Path("/api/v1/hosts")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed(Role.ADMIN)
@@ -69,6 +71,27 @@ public class HostResource {
   @Path("/{id}/discover")
   public Response discover(@Auth Caller caller, @PathParam("id") String id) {
     return Response.accepted(hosts.discover(id)).build();
+  }
+
+  /** 202: the host is PrepareForMaintenance and its Maintenance workflow runs; body {"gpuInstances": "migrate"|"stop"} optional. */
+  @POST
+  @Path("/{id}/maintenance")
+  @Consumes(MediaType.APPLICATION_JSON)
+  public Response maintenance(@Auth Caller caller, @PathParam("id") String id, MaintenanceRequest body) {
+    return Response.accepted(hosts.maintenance(caller, id, body)).build();
+  }
+
+  @POST
+  @Path("/{id}/cancel-maintenance")
+  public HostView cancelMaintenance(@Auth Caller caller, @PathParam("id") String id) {
+    return hosts.cancelMaintenance(caller, id);
+  }
+
+  /** 204; 409 unless the host is in Maintenance or Disconnected and holds no instance. */
+  @DELETE
+  @Path("/{id}")
+  public void delete(@Auth Caller caller, @PathParam("id") String id) {
+    hosts.delete(caller, id);
   }
 
   static Integer parseLimit(String limit) {

@@ -4,7 +4,18 @@ import io.dropwizard.lifecycle.Managed;
 import io.gpucloud.activities.inventory.InventoryActivities;
 import io.gpucloud.controlplane.inventory.InventoryActivitiesImpl;
 import io.gpucloud.service.config.TemporalConfig;
+import io.gpucloud.controlplane.instance.InstanceActivitiesImpl;
+import io.gpucloud.controlplane.instance.LifecycleActivitiesImpl;
+import io.gpucloud.workflows.DeployWorkflowImpl;
+import io.gpucloud.workflows.DestroyWorkflowImpl;
 import io.gpucloud.workflows.DiscoveryWorkflowImpl;
+import io.gpucloud.workflows.DomainXmlWorkflowImpl;
+import io.gpucloud.workflows.MaintenanceWorkflowImpl;
+import io.gpucloud.workflows.MigrateWorkflowImpl;
+import io.gpucloud.workflows.RebootWorkflowImpl;
+import io.gpucloud.workflows.ScaleWorkflowImpl;
+import io.gpucloud.workflows.StartWorkflowImpl;
+import io.gpucloud.workflows.StopWorkflowImpl;
 import io.gpucloud.workflows.HostRegistrationWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
@@ -46,9 +57,13 @@ public class TemporalManaged implements Managed {
       Worker worker = factory.newWorker(InventoryActivities.CONTROL_PLANE_QUEUE,
           WorkerOptions.newBuilder().setMaxConcurrentWorkflowTaskPollers(config.getWorkflowTaskPollers()).build());
       worker.registerWorkflowImplementationTypes(DiscoveryWorkflowImpl.class, HostRegistrationWorkflowImpl.class,
-          io.gpucloud.workflows.DeployWorkflowImpl.class, io.gpucloud.workflows.DomainXmlWorkflowImpl.class);
-      worker.registerActivitiesImplementations(new InventoryActivitiesImpl(jdbi),
-          new io.gpucloud.controlplane.instance.InstanceActivitiesImpl(jdbi, config.getConcurrentPlacements()));
+          DeployWorkflowImpl.class, DomainXmlWorkflowImpl.class, StopWorkflowImpl.class, StartWorkflowImpl.class,
+          RebootWorkflowImpl.class, MigrateWorkflowImpl.class, ScaleWorkflowImpl.class, DestroyWorkflowImpl.class,
+          MaintenanceWorkflowImpl.class);
+      InstanceActivitiesImpl deploy = new InstanceActivitiesImpl(jdbi, config.getConcurrentPlacements());
+      // start and migration place through deploy's placement turns and plan cache
+      worker.registerActivitiesImplementations(new InventoryActivitiesImpl(jdbi), deploy,
+          new LifecycleActivitiesImpl(deploy));
     }
   }
 

@@ -8,7 +8,6 @@ import io.gpucloud.service.ApiException;
 import io.gpucloud.service.auth.Caller;
 import io.gpucloud.service.auth.Scope;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -16,7 +15,7 @@ import org.jdbi.v3.core.Jdbi;
 /**
  * Limits of accounts, domains and projects (GET: everyone who sees the scope, except that Users read
  * only their account's and projects' limits; PUT: Admin, or a DomainAdmin for scopes inside its
- * subtree but not its own domain), and the global defaults (Admin).
+ * subtree but not its own domain). The global defaults are {@link SettingsService}'s.
  */
 public class LimitService {
   private final Jdbi jdbi;
@@ -72,23 +71,5 @@ public class LimitService {
   private static <R extends ScopedRow> Target target(ScopedService<R, ?, ?> object, Handle h, Scope scope, String id) {
     R row = object.visible(h, scope, id);
     return new Target(row.domainPath(), object.manages(scope, row));
-  }
-
-  /** The global defaults, every known name (a missing one reads -1, unlimited). */
-  public Map<String, Long> settings() {
-    return jdbi.withHandle(h -> {
-      Map<String, Long> stored = limits.settings(h);
-      Map<String, Long> out = new LinkedHashMap<>();
-      for (String name : Limits.settingNames()) {
-        out.put(name, stored.getOrDefault(name, -1L));
-      }
-      return out;
-    });
-  }
-
-  public Map<String, Long> putSettings(JsonNode body) {
-    Map<String, Long> changes = SettingsRequest.parse(body);
-    jdbi.useTransaction(h -> changes.forEach((name, value) -> limits.setSetting(h, name, value)));
-    return settings();
   }
 }

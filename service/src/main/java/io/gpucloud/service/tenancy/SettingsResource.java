@@ -13,25 +13,28 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.Map;
 
-/** /api/v1/settings (Admin): the global default limits, {"max.account.gpus": 20, ...}. */
+/**
+ * /api/v1/settings (Admin): the global default limits and the global values of the domain-scoped
+ * settings, {"max.account.gpus": 20, ..., "gpu.detach.on.stop": false}.
+ */
 @Path("/api/v1/settings")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @RolesAllowed(Role.ADMIN)
 public class SettingsResource {
-  private final LimitService limits;
+  private final SettingsService settings;
 
-  public SettingsResource(LimitService limits) {
-    this.limits = limits;
+  public SettingsResource(SettingsService settings) {
+    this.settings = settings;
   }
 
   @GET
-  public Map<String, Long> get(@Auth Caller caller) {
-    return limits.settings();
+  public Map<String, Object> get(@Auth Caller caller) {
+    return settings.settings();
   }
 
   @PUT
-  public Map<String, Long> put(@Auth Caller caller, JsonNode body) {
-    return limits.putSettings(body);
+  public Map<String, Object> put(@Auth Caller caller, JsonNode body) {
+    return settings.put(body);
   }
 }

@@ -6,8 +6,8 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 
 /**
- * The tenancy resources under /api/v1: domains, accounts, projects (each with /{id}/limits),
- * settings, offerings, templates. The application registers each.
+ * The tenancy resources under /api/v1: domains (with /{id}/settings), accounts, projects (each with
+ * /{id}/limits), settings, offerings, templates. The application registers each.
  */
 public final class TenancyResources {
   private TenancyResources() {}
@@ -20,10 +20,10 @@ public final class TenancyResources {
     ProjectService projects = new ProjectService(jdbi, limits);
     LimitService limitService = new LimitService(jdbi, limits, domains, accounts, projects);
     return List.of(
-        new DomainResource(domains, limitService),
+        new DomainResource(domains, limitService, new DomainSettingsService(jdbi, domains)),
         new AccountResource(accounts, limitService),
         new ProjectResource(projects, limitService),
-        new SettingsResource(limitService),
+        new SettingsResource(new SettingsService(jdbi, limits)),
         new OfferingResource(new OfferingService(jdbi)),
         new TemplateResource(new TemplateService(jdbi)));
   }

@@ -106,12 +106,31 @@ class RequestsTest {
 
   @Test
   void settingsBody() throws Exception {
-    assertThat(SettingsRequest.parse(json("{\"max.account.gpus\": 8, \"max.domain.memory\": -1}")))
-        .containsExactly(Map.entry("max.account.gpus", 8L), Map.entry("max.domain.memory", -1L));
+    SettingsRequest.Changes c = SettingsRequest.parse(
+        json("{\"max.account.gpus\": 8, \"max.domain.memory\": -1, \"gpu.detach.on.stop\": true}"));
+    assertThat(c.limits()).containsExactly(Map.entry("max.account.gpus", 8L), Map.entry("max.domain.memory", -1L));
+    assertThat(c.scoped()).containsExactly(Map.entry("gpu.detach.on.stop", "true"));
     fails(400, "unknown setting 'max.account.disks'", () -> SettingsRequest.parse(json("{\"max.account.disks\": 1}")));
+    fails(400, "gpu.detach.on.stop: must be true or false",
+        () -> SettingsRequest.parse(json("{\"gpu.detach.on.stop\": \"yes\"}")));
+    fails(400, "gpu.detach.on.stop: must be true or false",
+        () -> SettingsRequest.parse(json("{\"gpu.detach.on.stop\": 1}")));
     fails(400, "max.project.cpus must be an integer >= -1", () -> SettingsRequest.parse(json("{\"max.project.cpus\": null}")));
     fails(400, "max.project.cpus must be an integer >= -1", () -> SettingsRequest.parse(json("{\"max.project.cpus\": true}")));
     fails(400, "max.project.cpus must be an integer >= -1", () -> SettingsRequest.parse(json("{\"max.project.cpus\": -5}")));
+  }
+
+  @Test
+  void domainSettingsBody() throws Exception {
+    assertThat(DomainSettingsService.parse(json("{\"gpu.detach.on.stop\": true}")))
+        .containsExactly(Map.entry("gpu.detach.on.stop", "true"));
+    assertThat(DomainSettingsService.parse(json("{\"gpu.detach.on.stop\": null}"))).containsKey("gpu.detach.on.stop")
+        .containsValue(null);
+    fails(400, "unknown setting 'max.account.gpus' (domain settings: gpu.detach.on.stop)",
+        () -> DomainSettingsService.parse(json("{\"max.account.gpus\": 3}")));
+    fails(400, "gpu.detach.on.stop: must be true or false",
+        () -> DomainSettingsService.parse(json("{\"gpu.detach.on.stop\": \"false\"}")));
+    fails(400, "request body must be a JSON object", () -> DomainSettingsService.parse(json("true")));
   }
 
   @Test

@@ -251,10 +251,16 @@ class TenancyDatabaseTest {
 
   @Test
   void settingsRoundTrip() throws Exception {
-    Map<String, Long> before = limits.settings();
-    assertThat(before).hasSize(12).containsKeys("max.account.gpus", "max.domain.gpus", "max.project.gpus");
-    Map<String, Long> after = limits.putSettings(JSON.readTree("{\"max.project.gpus\": 7}"));
-    assertThat(after).containsEntry("max.project.gpus", 7L);
-    limits.putSettings(JSON.readTree("{\"max.project.gpus\": " + before.get("max.project.gpus") + "}"));
+    SettingsService settings = new SettingsService(TestDatabase.jdbi(), new Limits());
+    Map<String, Object> before = settings.settings();
+    assertThat(before).hasSize(13).containsKeys("max.account.gpus", "max.domain.gpus", "max.project.gpus")
+        .containsEntry("gpu.detach.on.stop", false);
+    Map<String, Object> after = settings.put(JSON.readTree("{\"max.project.gpus\": 7, \"gpu.detach.on.stop\": true}"));
+    assertThat(after).containsEntry("max.project.gpus", 7L).containsEntry("gpu.detach.on.stop", true);
+    fails(400, "gpu.detach.on.stop: must be true or false",
+        () -> settings.put(JSON.readTree("{\"max.project.gpus\": 8, \"gpu.detach.on.stop\": null}")));
+    assertThat(settings.settings()).containsEntry("max.project.gpus", 7L); // all or none
+    settings.put(JSON.readTree("{\"max.project.gpus\": " + before.get("max.project.gpus")
+        + ", \"gpu.detach.on.stop\": false}"));
   }
 }

@@ -6,15 +6,20 @@ package io.gpucloud.controlplane.instance;
  * statements from these, so "a host that can take the instance" means the same thing in all of them.
  */
 final class PlacementSql {
-  /** Instance states that hold CPU/RAM on their host. */
-  static final String ON_HOST = "('Creating','Starting','Running','Stopping','Stopped','Migrating')";
+  /**
+   * Instance states that hold CPU/RAM on their host: every state but Destroyed. A Stopped instance keeps
+   * its host's CPU/RAM, as an operation in progress does; an instance that an operation left in Error
+   * keeps its host until it is destroyed (a failed deploy's Error has no host).
+   */
+  static final String ON_HOST = "('Creating','Starting','Running','Stopping','Stopped','Rebooting','Migrating',"
+      + "'Scaling','Destroying','Error')";
 
   /** A device that may be given to an instance: Free, Managed, held by nobody, not a vGPU/VF parent. */
   static final String FREE_DEVICE = "d.state = 'Free' AND d.managed_state = 'Managed' AND d.instance_id IS NULL"
       + " AND d.type <> 'VGPU_ONLY'";
 
   static final String INSTANCE_COLUMNS = "id, vm_name, account_id, project_id, state, host_id, vgpu_profile_id,"
-      + " gpu_count, cpu_cores, cpu_mhz, memory_mb, gpu_display, numa_policy, quota_counted, template_id";
+      + " gpu_count, cpu_cores, cpu_mhz, memory_mb, gpu_display, numa_policy, quota_counted, template_id, gpus_released";
 
   static final String LOCK_INSTANCE = "SELECT " + INSTANCE_COLUMNS + " FROM instances WHERE id = :id FOR UPDATE";
 

@@ -17,11 +17,18 @@ import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
  * much CPU as the statements themselves (ReservationBench, JFR). The SQL reads the same either way.
  */
 final class PlacementStatements {
+  /**
+   * gpu_id / gpu_bus_address: the physical GPU a vGPU or VF lives on (the parent's parent for a vGPU
+   * on a VF, NVIDIA's vGPU on SR-IOV), which best-fit packing counts free room on.
+   */
   private static final String HELD_COLUMNS = "d.id, d.bus_address, d.type, d.numa_node, d.pci_root,"
-      + " d.parent_device_id, p.bus_address AS parent_bus_address, pr.name AS profile_name, d.state";
+      + " d.parent_device_id, p.bus_address AS parent_bus_address, pr.name AS profile_name, d.state,"
+      + " COALESCE(p.parent_device_id, d.parent_device_id) AS gpu_id,"
+      + " COALESCE(g.bus_address, p.bus_address) AS gpu_bus_address";
 
   private static final String HELD_FROM = " FROM gpu_devices d LEFT JOIN gpu_devices p ON p.id = d.parent_device_id"
-      + " LEFT JOIN vgpu_profiles pr ON pr.id = d.profile_id";
+      + " LEFT JOIN vgpu_profiles pr ON pr.id = d.profile_id"
+      + " LEFT JOIN gpu_devices g ON g.id = p.parent_device_id";
 
   private static final InstanceRow.Mapper INSTANCE = new InstanceRow.Mapper();
   private static final HeldDevice.Mapper HELD = new HeldDevice.Mapper();
@@ -93,6 +100,35 @@ final class PlacementStatements {
         .bind("hostId", hostId).bind("instanceId", instanceId).execute();
   }
 
+  /**
+   * A start that reserved again: the instance is on the host, counts against its limits, and its GPUs
+   * count again.
+   */
+  void placeForStart(String instanceId, String hostId) {
+    h.createUpdate("UPDATE instances SET host_id = :hostId, quota_counted = 1, gpus_released = 0 WHERE id = :instanceId")
+        .bind("hostId", hostId).bind("instanceId", instanceId).execute();
+  }
+
+  /** The hosts other than :exceptHostId where the instance holds Reserved devices (a migration's earlier attempt). */
+  List<String> hostsWithReserved(String instanceId, String exceptHostId) {
+    return h.createQuery("SELECT DISTINCT host_id FROM gpu_devices WHERE instance_id = :instanceId"
+            + " AND state = 'Reserved' AND (:exceptHostId IS NULL OR host_id <> :exceptHostId)")
+        .bind("instanceId", instanceId).bind("exceptHostId", exceptHostId).mapTo(String.class).list();
+  }
+
+  /** A host's name, state and resource state (why it cannot take an instance). */
+  record HostStatus(String name, String state, String resourceState) {}
+
+  Optional<HostStatus> hostStatus(String hostId) {
+    return h.createQuery("SELECT name, state, resource_state FROM hosts WHERE id = :hostId").bind("hostId", hostId)
+        .map((rs, ctx) -> new HostStatus(rs.getString(1), rs.getString(2), rs.getString(3))).findOne();
+  }
+
+  Optional<String> profileName(String profileId) {
+    return h.createQuery("SELECT name FROM vgpu_profiles WHERE id = :id").bind("id", profileId)
+        .mapTo(String.class).findOne();
+  }
+
   Optional<TemplateImage> template(String id) {
     return h.createQuery("SELECT name, os_type, image_path, root_disk_gb FROM templates WHERE id = :id")
         .bind("id", id).map(TEMPLATE).findOne();
@@ -105,7 +141,18 @@ final class PlacementStatements {
         .bind("instanceId", instanceId).bind("hostId", hostId).execute();
   }
 
-  /** 1 when the instance was Creating on the host and is Running now. */
+  /**
+   * The deploy's VM.CREATE event (Completed or Failed) in the caller's transaction, with the user,
+   * account, host and workflow id of the instance row: one statement, no read first.
+   */
+  void deployEvent(String instanceId, String state, String description) {
+    h.createUpdate("INSERT INTO events (id, type, state, user_id, account_id, instance_id, host_id, workflow_id,"
+            + " description) SELECT UUID(), 'VM.CREATE', :state, user_id, account_id, id, host_id, workflow_id,"
+            + " LEFT(CONCAT(vm_name, :description), 4000) FROM instances WHERE id = :id")
+        .bind("state", state).bind("description", description).bind("id", instanceId).execute();
+  }
+
+  /** 1 when the instance was Creating on the host and is Running now (deploy's commit). */
   int markRunning(String id, String hostId) {
     return h.createUpdate("UPDATE instances SET state = 'Running', error_reason = NULL WHERE id = :id"
             + " AND state = 'Creating' AND host_id = :hostId")

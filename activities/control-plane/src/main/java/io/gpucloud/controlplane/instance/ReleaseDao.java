@@ -28,10 +28,19 @@ public interface ReleaseDao {
   @SqlQuery("SELECT * FROM gpu_devices WHERE parent_device_id = :parentId")
   List<GpuDevice> children(@Bind("parentId") String parentId);
 
-  /** Parent state derived from its children; a GPU that went missing keeps its own Error. */
-  @SqlUpdate("UPDATE gpu_devices SET state = :state, error_reason = IF(:state = 'Error', error_reason, NULL)"
-      + " WHERE id = :id AND type = 'VGPU_ONLY' AND NOT (state = 'Error' AND error_reason LIKE 'missing%')")
-  void setParentState(@Bind("id") String id, @Bind("state") String state);
+  /**
+   * Parent state derived from its children, as reconcile derives it: Error with the derived reason,
+   * else no reason; a parent in Error for a reason of its own (missing, unusable, left out, used by a
+   * VM...) keeps it.
+   */
+  @SqlUpdate("UPDATE gpu_devices SET state = :state, error_reason = IF(:state = 'Error', :derived, NULL)"
+      + " WHERE id = :id AND type = 'VGPU_ONLY'"
+      + " AND NOT (state = 'Error' AND error_reason IS NOT NULL AND error_reason <> :derived)")
+  void setParentState(@Bind("id") String id, @Bind("state") String state, @Bind("derived") String derivedReason);
+
+  /** The device's parent (a vGPU's VF or GPU, a VF's GPU), if any. */
+  @SqlQuery("SELECT parent_device_id FROM gpu_devices WHERE id = :id AND parent_device_id IS NOT NULL")
+  Optional<String> parentOf(@Bind("id") String id);
 
   @SqlUpdate("UPDATE instances SET host_id = NULL WHERE id = :instanceId"
       + " AND (:hostId IS NULL OR host_id = :hostId) AND state = 'Creating'")

@@ -16,7 +16,8 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
  * instance {@code quota_counted = 1} in the same transaction.
  *
  * <p>Tables: {@code settings} (global defaults {@code max.<account|domain|project>.<gpus|instances|cpus|memory>}),
- * {@code resource_limits} (per-scope overrides), usage summed from {@code instances WHERE quota_counted = 1}.
+ * {@code resource_limits} (per-scope overrides), usage summed from {@code instances WHERE quota_counted = 1}
+ * (not Destroyed; the GPUs of an instance with {@code gpus_released = 1} do not count).
  */
 public class Limits {
 
@@ -278,17 +279,27 @@ public class Limits {
         .mapTo(String.class).findFirst();
   }
 
-  private static final String SUMS =
-      "SELECT COUNT(*), COALESCE(SUM(i.gpu_count), 0), COALESCE(SUM(i.cpu_cores), 0), COALESCE(SUM(i.memory_mb), 0)";
+  /**
+   * What counted instances use. An instance that gave its devices back at stop (gpus_released = 1)
+   * counts no GPUs until a start reserves again; its instance, CPU and memory count while it exists.
+   */
+  private static final String SUMS = "SELECT COUNT(*), COALESCE(SUM(IF(i.gpus_released = 1, 0, i.gpu_count)), 0),"
+      + " COALESCE(SUM(i.cpu_cores), 0), COALESCE(SUM(i.memory_mb), 0)";
 
-  /** Usage of one scope: instances with quota_counted = 1 (domain: every account in its subtree). */
+  /**
+   * Which instances count: quota_counted = 1, and never a Destroyed one (destroy clears quota_counted
+   * too; the state check keeps a Destroyed instance from ever counting again).
+   */
+  private static final String COUNTED = " AND i.quota_counted = 1 AND i.state <> 'Destroyed'";
+
+  /** Usage of one scope: the counted instances (domain: every account in its subtree). */
   private static Map<Resource, Long> used(Handle h, ScopeType type, String id, String domainPath, boolean locking) {
     String sql = switch (type) {
-      case ACCOUNT -> SUMS + " FROM instances i WHERE i.account_id = :id AND i.quota_counted = 1";
-      case PROJECT -> SUMS + " FROM instances i WHERE i.project_id = :id AND i.quota_counted = 1";
+      case ACCOUNT -> SUMS + " FROM instances i WHERE i.account_id = :id" + COUNTED;
+      case PROJECT -> SUMS + " FROM instances i WHERE i.project_id = :id" + COUNTED;
       case DOMAIN -> SUMS + " FROM instances i JOIN accounts a ON a.id = i.account_id"
           + " JOIN domains d ON d.id = a.domain_id"
-          + " WHERE LEFT(d.path, CHAR_LENGTH(:path)) = :path AND i.quota_counted = 1";
+          + " WHERE LEFT(d.path, CHAR_LENGTH(:path)) = :path" + COUNTED;
     };
     // No LOCK IN SHARE MODE: share-locking every counted instance row deadlocks against deploys that
     // hold their own instance row and wait for the scope lock. The scope row lock taken before this

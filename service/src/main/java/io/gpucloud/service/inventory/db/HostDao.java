@@ -31,9 +31,9 @@ public interface HostDao {
   List<HostRow> list(
       @Bind("state") String state, @Bind("resourceState") String resourceState, @Bind("name") String name);
 
-  /** Sets Enabled/Disabled unless the host is in Maintenance. */
+  /** Sets Enabled/Disabled unless the host is in (or preparing for) Maintenance. */
   @SqlUpdate(
       "UPDATE hosts SET resource_state = :resourceState"
-          + " WHERE id = :id AND resource_state <> 'Maintenance'")
+          + " WHERE id = :id AND resource_state IN ('Enabled', 'Disabled')")
   int setResourceState(@Bind("id") String id, @Bind("resourceState") String resourceState);
 }

@@ -1,7 +1,7 @@
 package io.gpucloud.service.inventory.db;
 
-import io.gpucloud.activities.model.HostState;
 import io.gpucloud.activities.model.ResourceState;
+import io.gpucloud.activities.model.HostState;
 import java.time.Instant;
 
 /** A host with its GPU counts (gpuTotal: devices except VGPU_ONLY parents; gpuUsed: of those Reserved or Allocated). */

@@ -1,0 +1,37 @@
+package io.gpucloud.controlplane.events;
+
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * The audit trail (table events): every request on an instance or host (state Scheduled) and what
+ * became of it (Started, Completed, Failed), with CloudStack's event types. Written in the caller's
+ * transaction, so an event exists exactly when the change it describes was committed.
+ */
+public final class Events {
+  public static final String SCHEDULED = "Scheduled";
+  public static final String STARTED = "Started";
+  public static final String COMPLETED = "Completed";
+  public static final String FAILED = "Failed";
+
+  private Events() {}
+
+  /** One event; userId, accountId, instanceId, hostId and workflowId may be null. */
+  public record Event(String type, String state, String userId, String accountId, String instanceId, String hostId,
+      String workflowId, String description) {}
+
+  /** Writes the event in the handle's transaction; returns its id. */
+  public static String record(Handle h, Event e) {
+    String id = UUID.randomUUID().toString();
+    String description = e.description() == null || e.description().length() <= 4000
+        ? e.description() : e.description().substring(0, 4000);
+    h.createUpdate("INSERT INTO events (id, type, state, user_id, account_id, instance_id, host_id, workflow_id,"
+            + " description) VALUES (:id, :type, :state, :userId, :accountId, :instanceId, :hostId, :workflowId,"
+            + " :description)")
+        .bind("id", id).bind("type", e.type()).bind("state", e.state()).bind("userId", e.userId())
+        .bind("accountId", e.accountId()).bind("instanceId", e.instanceId()).bind("hostId", e.hostId())
+        .bind("workflowId", e.workflowId()).bind("description", description)
+        .execute();
+    return id;
+  }
+}

@@ -1,0 +1,54 @@
+package io.gpucloud.workflows;
+
+import io.gpucloud.activities.instance.HostInstanceActivities;
+import io.gpucloud.activities.instance.InstanceSpec;
+import io.gpucloud.activities.instance.InstanceState;
+import io.gpucloud.activities.instance.LifecycleActivities;
+import io.gpucloud.activities.instance.OperationRequest;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import org.slf4j.Logger;
+
+/**
+ * Reboot: on the instance's host, with both state hooks (onStop, then onStart). A reboot that fails
+ * leaves the instance Running when its domain runs, Error otherwise; a host that does not pick the
+ * reboot up did nothing, and the instance stays Running.
+ */
+public class RebootWorkflowImpl implements RebootWorkflow {
+  private static final Logger LOG = Workflow.getLogger(RebootWorkflowImpl.class);
+
+  private final Duration hostPickupTimeout;
+  private final LifecycleActivities lifecycle = Steps.controlPlane(LifecycleActivities.class);
+
+  public RebootWorkflowImpl() {
+    this(Steps.HOST_PICKUP_TIMEOUT);
+  }
+
+  /** A shorter pickup timeout for tests (see DeployWorkflowImpl). */
+  RebootWorkflowImpl(Duration hostPickupTimeout) {
+    this.hostPickupTimeout = hostPickupTimeout;
+  }
+
+  @Override
+  public void run(OperationRequest request) {
+    InstanceSpec spec = lifecycle.describe(request.instanceId());
+    Steps.upsertHostName(spec.hostName());
+    if (spec.hostName() == null) {
+      throw Steps.failed(lifecycle, request, InstanceState.Error, "the instance is on no host", Steps.failedType(request));
+    }
+    HostInstanceActivities host = Steps.onHost(spec.hostName(), hostPickupTimeout);
+    try {
+      host.rebootDomain(spec);
+    } catch (ActivityFailure e) {
+      if (Steps.hostUnreachable(e)) {
+        throw Steps.failed(lifecycle, request, InstanceState.Running,
+            Steps.unreachable(spec.hostName(), "reboot", hostPickupTimeout), Steps.failedType(request));
+      }
+      InstanceState to = Steps.stillRunning(host, spec) ? InstanceState.Running : InstanceState.Error;
+      throw Steps.failed(lifecycle, request, to, Steps.reason(e), Steps.failedType(request));
+    }
+    LOG.info("domain {} rebooted on {}", spec.vmName(), spec.hostName());
+    lifecycle.finish(request, InstanceState.Running, Workflow.getInfo().getWorkflowId(), null);
+  }
+}
