@@ -40,6 +40,8 @@ public final class Stack {
   static final Duration DISCOVERY_TIMEOUT = Duration.ofSeconds(5);
 
   private static Stack instance;
+  /** Whether the stack this JVM starts also carries the bench-only hosts (resources/bench-specs). */
+  private static boolean benchHosts;
 
   final Path dataDir;
   final Path specsDir;
@@ -62,6 +64,20 @@ public final class Stack {
     return instance;
   }
 
+  /**
+   * The stack, with the bench-only hosts (src/test/resources/bench-specs: B1 and B2, which share a
+   * storage pool) besides the usual ones. Only the first caller in a JVM decides what the stack carries:
+   * run such a bench on its own (-Dtest=...), as `make bench` does.
+   */
+  static synchronized Stack withBenchHosts() {
+    if (instance == null) {
+      benchHosts = true;
+    } else if (!benchHosts) {
+      throw new IllegalStateException("this JVM's stack was started without the bench hosts; run the bench alone");
+    }
+    return get();
+  }
+
   private Stack() throws IOException, InterruptedException {
     checkJars();
     dataDir = Files.createTempDirectory(REPO.resolve("integration-tests/target"), "it-stack-");
@@ -75,6 +91,13 @@ public final class Stack {
     try (Stream<Path> specs = Files.list(REPO.resolve("integration-tests/src/test/resources/specs"))) {
       for (Path p : specs.filter(p -> p.toString().endsWith(".yml")).toList()) {
         Files.copy(p, specsDir.resolve(p.getFileName()));
+      }
+    }
+    if (benchHosts) {
+      try (Stream<Path> specs = Files.list(REPO.resolve("integration-tests/src/test/resources/bench-specs"))) {
+        for (Path p : specs.filter(p -> p.toString().endsWith(".yml")).toList()) {
+          Files.copy(p, specsDir.resolve(p.getFileName()));
+        }
       }
     }
     dbPort = freePort();
