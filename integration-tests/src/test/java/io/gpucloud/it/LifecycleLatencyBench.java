@@ -30,6 +30,11 @@ import org.junit.jupiter.api.Test;
  * transaction) to the next stable state, both times from {@code instance_state_changes} (written by
  * MariaDB's trigger), so client polling adds nothing. The bench waits for a round by reading the
  * instances' states from the database every 100 ms. Steady state: everything is warmed up first.
+ *
+ * <p>The ratios: deploy (DeployLatencyBench's rounds, on R1/R2) against baseline bursts of 20 taking
+ * turns with its bursts; stop and start against the baseline bursts of 20 run right after each timed
+ * lifecycle burst of 20. The baseline's workers run in this JVM (its options: C1 only and the serial GC
+ * unless -Dit.jvmArgs says otherwise), the service's in the service's.
  * Run with `make bench`; it prints figures and asserts nothing about time.
  */
 @Tag("bench")
@@ -61,6 +66,9 @@ class LifecycleLatencyBench {
   final Map<Op, List<Double>> single = new LinkedHashMap<>();
   final Map<Op, List<Double>> burst = new LinkedHashMap<>();
   final Map<Op, int[]> counts = new HashMap<>(); // per concurrency: {requested, reached the end state}
+  BaselineWorkflow.Bench baseline;
+  /** Baseline bursts taking turns with the timed lifecycle bursts of 20 (one after each). */
+  final List<Double> baseBesideOps = new ArrayList<>();
 
   @Test
   void lifecycleLatency() throws Exception {
@@ -75,6 +83,7 @@ class LifecycleLatencyBench {
       burst.put(op, new ArrayList<>());
     }
     try (BaselineWorkflow.Bench baseline = BaselineWorkflow.Bench.start(stack.temporal())) {
+      this.baseline = baseline;
       // warm-up: deploys, the baseline, and one of each operation at 20 concurrent, not timed
       for (int i = 0; i < 3; i++) {
         DeployLatencyBench.round(stack, tenant, raceOffering, template, N);
@@ -116,13 +125,17 @@ class LifecycleLatencyBench {
       DeployLatencyBench.report(N, new ArrayList<>(deploy), RATIO_BURSTS * N);
       System.out.println("BENCH baseline (Deploy-shaped do-nothing workflow) at " + N + " concurrent: "
           + summary(base));
+      System.out.println("BENCH baseline at " + N + " concurrent, between the lifecycle bursts: "
+          + summary(baseBesideOps));
       double b50 = p(base, 0.5);
       System.out.printf("BENCH deploy p50 / baseline p50 at %d concurrent: %.2f (%.0f ms / %.0f ms)%n", N,
           p(deploy, 0.5) / b50, p(deploy, 0.5), b50);
+      // stop and start against the baseline bursts that took turns with them
+      double o50 = p(baseBesideOps, 0.5);
       System.out.printf("BENCH stop p50 / baseline p50 at %d concurrent: %.2f (%.0f ms / %.0f ms)%n", N,
-          p(burst.get(Op.STOP), 0.5) / b50, p(burst.get(Op.STOP), 0.5), b50);
+          p(burst.get(Op.STOP), 0.5) / o50, p(burst.get(Op.STOP), 0.5), o50);
       System.out.printf("BENCH start p50 / baseline p50 at %d concurrent: %.2f (%.0f ms / %.0f ms)%n", N,
-          p(burst.get(Op.START), 0.5) / b50, p(burst.get(Op.START), 0.5), b50);
+          p(burst.get(Op.START), 0.5) / o50, p(burst.get(Op.START), 0.5), o50);
     }
   }
 
@@ -176,6 +189,9 @@ class LifecycleLatencyBench {
     awaitStable(ids, op.transitional);
     if (into == null) {
       return;
+    }
+    if (into == burst) {
+      baseBesideOps.addAll(baseline.burst(N)); // the baseline under the same conditions, right after
     }
     int[] n = counts.computeIfAbsent(op, k -> new int[4]);
     int slot = ids.size() == 1 ? 0 : 2;
