@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The ratios: deploy (DeployLatencyBench's rounds, on R1/R2) against baseline bursts of 20 taking
  * turns with its bursts; stop and start against the baseline bursts of 20 run right after each timed
- * lifecycle burst of 20. The baseline's workers run in this JVM (its options: C1 only and the serial GC
+ * lifecycle burst of 20. Every timed burst waits {@link #SETTLE_MS} first. The baseline's workers run in this JVM (its options: C1 only and the serial GC
  * unless -Dit.jvmArgs says otherwise), the service's in the service's.
  * Run with `make bench`; it prints figures and asserts nothing about time.
  */
@@ -44,6 +44,13 @@ class LifecycleLatencyBench {
   /** Stop/start/stop/migrate/start cycles of 20 at once. */
   static final int BURST_CYCLES = 2;
   static final int RATIO_BURSTS = 5;
+  /**
+   * A pause before every timed burst: an operation's instance reaches its stable state a little before
+   * its workflow closes (events, the close itself), and a burst sent at once would share the CPU with
+   * that tail (a baseline burst right after a lifecycle burst measured 815 ms p50 against 481 ms between
+   * deploy bursts).
+   */
+  static final long SETTLE_MS = 1500;
   static final Set<String> STABLE = Set.of("Running", "Stopped", "Error", "Destroyed");
 
   enum Op {
@@ -119,7 +126,9 @@ class LifecycleLatencyBench {
       List<Double> deploy = new ArrayList<>();
       List<Double> base = new ArrayList<>();
       for (int i = 0; i < RATIO_BURSTS; i++) {
+        settle();
         base.addAll(baseline.burst(N));
+        settle();
         deploy.addAll(DeployLatencyBench.round(stack, tenant, raceOffering, template, N));
       }
       DeployLatencyBench.report(N, new ArrayList<>(deploy), RATIO_BURSTS * N);
@@ -169,6 +178,9 @@ class LifecycleLatencyBench {
    * the latencies of those that reached the operation's end state to {@code into} (null: warm-up).
    */
   void op(Op op, List<String> ids, Map<Op, List<Double>> into) throws Exception {
+    if (into != null) {
+      settle();
+    }
     long mark;
     try (Connection c = stack.db(); ResultSet rs = c.createStatement().executeQuery(
         "SELECT COALESCE(MAX(id), 0) FROM instance_state_changes")) {
@@ -191,6 +203,7 @@ class LifecycleLatencyBench {
       return;
     }
     if (into == burst) {
+      settle();
       baseBesideOps.addAll(baseline.burst(N)); // the baseline under the same conditions, right after
     }
     int[] n = counts.computeIfAbsent(op, k -> new int[4]);
@@ -223,6 +236,10 @@ class LifecycleLatencyBench {
         }
       }
     }
+  }
+
+  static void settle() throws InterruptedException {
+    Thread.sleep(SETTLE_MS);
   }
 
   static long micros(Timestamp t) {
