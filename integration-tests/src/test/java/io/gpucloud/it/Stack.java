@@ -40,8 +40,8 @@ public final class Stack {
   static final Duration DISCOVERY_TIMEOUT = Duration.ofSeconds(5);
   /**
    * The discovery hook timeout of a bench's stack: benches test no hook failure, and with 11 agents
-   * starting at once on a loaded 2-core machine the 5 s hook timed out on several hosts and the stack did not
-   * came up.
+   * starting at once on a loaded 2-core machine the 5 s hook timed out on several hosts and the stack
+   * did not come up.
    */
   static final Duration BENCH_DISCOVERY_TIMEOUT = Duration.ofSeconds(60);
 
