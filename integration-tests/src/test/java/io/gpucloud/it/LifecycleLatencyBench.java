@@ -76,6 +76,8 @@ class LifecycleLatencyBench {
   BaselineWorkflow.Bench baseline;
   /** Baseline bursts taking turns with the timed lifecycle bursts of 20 (one after each). */
   final List<Double> baseBesideOps = new ArrayList<>();
+  /** Per timed burst of 20: its p50 over the p50 of the baseline burst next to it (the machine's speed drifts). */
+  final Map<String, List<Double>> pairRatios = new LinkedHashMap<>();
 
   @Test
   void lifecycleLatency() throws Exception {
@@ -127,9 +129,12 @@ class LifecycleLatencyBench {
       List<Double> base = new ArrayList<>();
       for (int i = 0; i < RATIO_BURSTS; i++) {
         settle();
-        base.addAll(baseline.burst(N));
+        List<Double> b = baseline.burst(N);
         settle();
-        deploy.addAll(DeployLatencyBench.round(stack, tenant, raceOffering, template, N));
+        List<Double> d = DeployLatencyBench.round(stack, tenant, raceOffering, template, N);
+        base.addAll(b);
+        deploy.addAll(d);
+        pairRatios.computeIfAbsent("deploy", k -> new ArrayList<>()).add(p(d, 0.5) / p(b, 0.5));
       }
       DeployLatencyBench.report(N, new ArrayList<>(deploy), RATIO_BURSTS * N);
       System.out.println("BENCH baseline (Deploy-shaped do-nothing workflow) at " + N + " concurrent: "
@@ -145,6 +150,11 @@ class LifecycleLatencyBench {
           p(burst.get(Op.STOP), 0.5) / o50, p(burst.get(Op.STOP), 0.5), o50);
       System.out.printf("BENCH start p50 / baseline p50 at %d concurrent: %.2f (%.0f ms / %.0f ms)%n", N,
           p(burst.get(Op.START), 0.5) / o50, p(burst.get(Op.START), 0.5), o50);
+      for (Map.Entry<String, List<Double>> e : pairRatios.entrySet()) {
+        System.out.printf("BENCH %s p50 / baseline p50 at %d concurrent, burst by burst (each against the baseline"
+            + " burst next to it): median %.2f (%s)%n", e.getKey(), N, p(e.getValue(), 0.5),
+            String.join(", ", e.getValue().stream().map(r -> String.format("%.2f", r)).toList()));
+      }
     }
   }
 
@@ -202,10 +212,13 @@ class LifecycleLatencyBench {
     if (into == null) {
       return;
     }
+    List<Double> besideBase = null;
     if (into == burst) {
       settle();
-      baseBesideOps.addAll(baseline.burst(N)); // the baseline under the same conditions, right after
+      besideBase = baseline.burst(N); // the baseline under the same conditions, right after
+      baseBesideOps.addAll(besideBase);
     }
+    List<Double> thisBurst = new ArrayList<>();
     int[] n = counts.computeIfAbsent(op, k -> new int[4]);
     int slot = ids.size() == 1 ? 0 : 2;
     try (Connection c = stack.db(); PreparedStatement ps = c.prepareStatement("SELECT state, changed_at"
@@ -230,11 +243,16 @@ class LifecycleLatencyBench {
         n[slot]++;
         if (from != null && op.end.equals(end)) {
           n[slot + 1]++;
-          into.get(op).add(micros(to) / 1000.0 - micros(from) / 1000.0);
+          thisBurst.add(micros(to) / 1000.0 - micros(from) / 1000.0);
         } else {
           System.err.println("LifecycleLatencyBench: " + op + " of " + id + " ended " + end);
         }
       }
+    }
+    into.get(op).addAll(thisBurst);
+    if (besideBase != null && !thisBurst.isEmpty()) {
+      pairRatios.computeIfAbsent(op.name().toLowerCase(), k -> new ArrayList<>())
+          .add(p(thisBurst, 0.5) / p(besideBase, 0.5));
     }
   }
 
