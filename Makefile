@@ -15,16 +15,23 @@ build:
 unit:
 	scripts/with-test-db.sh mvn -B verify -DskipITs
 
-# Figures for the issue notes: reservations/s over 1,000 hosts x 8 GPUs in MariaDB, and end-to-end
-# deploy latency p50/p99 at 1 and 20 concurrent on a private local stack. Prints lines starting BENCH.
-# The reservation bench's JVM is the system under test (placement runs in it), so it gets the full JIT.
+# Figures for the issue notes: reservations/s and the time to choose a host over 1,000 and 10,000
+# hosts x 8 GPUs in MariaDB, end-to-end deploy latency p50/p99 at 1 and 20 concurrent on a private local
+# stack, and stop/start/migrate/destroy latency with deploy's ratio to a do-nothing Deploy-shaped
+# workflow (LifecycleLatencyBench, on a stack of its own with the bench-only hosts B1/B2). Prints lines
+# starting BENCH.
+# The reservation bench's JVM is the system under test (placement runs in it), so it gets the full JIT;
+# it needs only a MariaDB (a throw-away one, BENCH_DB_PORT), no stack running beside it.
 bench:
 	scripts/setup.sh
 	mvn -B -q install -DskipTests -DskipITs
-	mvn -B -pl integration-tests test -Dgroups=bench -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false \
-	  -Dtest=ReservationBench -Dit.jvmArgs= | grep -E 'BENCH|Tests run:|FAIL|ERROR'
+	scripts/with-test-db.sh bash -c 'u=$${GPUCLOUD_API_TEST_DB_URL#*127.0.0.1:}; export BENCH_DB_PORT=$${u%%/*}; \
+	  mvn -B -pl integration-tests test -Dgroups=bench -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false \
+	  -Dtest=ReservationBench -Dit.jvmArgs=' | grep -E 'BENCH|Tests run:|FAIL|ERROR'
 	mvn -B -pl integration-tests test -Dgroups=bench -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false \
 	  -Dtest=DeployLatencyBench | grep -E 'BENCH|Tests run:|FAIL|ERROR'
+	mvn -B -pl integration-tests test -Dgroups=bench -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false \
+	  -Dtest=LifecycleLatencyBench | grep -E 'BENCH|Tests run:|FAIL|ERROR'
 	mvn -B -pl agent-worker test -Dgroups=bench -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false \
 	  | grep -E 'BENCH|Tests run:|FAIL|ERROR'
 
