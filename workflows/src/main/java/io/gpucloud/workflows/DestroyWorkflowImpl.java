@@ -36,8 +36,7 @@ public class DestroyWorkflowImpl implements DestroyWorkflow {
   @Override
   public void run(OperationRequest request) {
     String id = request.instanceId();
-    InstanceSpec spec = lifecycle.describe(id);
-    Steps.upsertHostName(spec.hostName());
+    InstanceSpec spec = Steps.describe(lifecycle, id);
     try {
       if (spec.hostName() != null) {
         HostInstanceActivities host = Steps.onHost(spec.hostName(), hostPickupTimeout);

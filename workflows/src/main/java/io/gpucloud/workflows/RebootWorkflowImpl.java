@@ -32,21 +32,13 @@ public class RebootWorkflowImpl implements RebootWorkflow {
 
   @Override
   public void run(OperationRequest request) {
-    InstanceSpec spec = lifecycle.describe(request.instanceId());
-    Steps.upsertHostName(spec.hostName());
-    if (spec.hostName() == null) {
-      throw Steps.failed(lifecycle, request, InstanceState.Error, "the instance is on no host", Steps.failedType(request));
-    }
+    InstanceSpec spec = Steps.describe(lifecycle, request.instanceId());
+    Steps.requireHost(lifecycle, request, spec);
     HostInstanceActivities host = Steps.onHost(spec.hostName(), hostPickupTimeout);
     try {
       host.rebootDomain(spec);
     } catch (ActivityFailure e) {
-      if (Steps.hostUnreachable(e)) {
-        throw Steps.failed(lifecycle, request, InstanceState.Running,
-            Steps.unreachable(spec.hostName(), "reboot", hostPickupTimeout), Steps.failedType(request));
-      }
-      InstanceState to = Steps.stillRunning(host, spec) ? InstanceState.Running : InstanceState.Error;
-      throw Steps.failed(lifecycle, request, to, Steps.reason(e), Steps.failedType(request));
+      throw Steps.domainStepFailed(lifecycle, request, host, spec, "reboot", hostPickupTimeout, e);
     }
     LOG.info("domain {} rebooted on {}", spec.vmName(), spec.hostName());
     lifecycle.finish(request, InstanceState.Running, Workflow.getInfo().getWorkflowId(), null);

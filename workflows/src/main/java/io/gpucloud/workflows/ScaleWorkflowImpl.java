@@ -33,8 +33,7 @@ public class ScaleWorkflowImpl implements ScaleWorkflow {
 
   @Override
   public void run(OperationRequest request) {
-    InstanceSpec spec = lifecycle.describe(request.instanceId());
-    Steps.upsertHostName(spec.hostName());
+    InstanceSpec spec = Steps.describe(lifecycle, request.instanceId());
     try {
       if (Steps.hasMdevs(spec)) {
         Steps.onHost(spec.hostName(), hostPickupTimeout).removeMdevs(spec);

@@ -91,6 +91,13 @@ final class Steps {
     }
   }
 
+  /** The instance's spec ({@link LifecycleActivities#describe}), its host shown in the Temporal UI. */
+  static InstanceSpec describe(LifecycleActivities lifecycle, String instanceId) {
+    InstanceSpec spec = lifecycle.describe(instanceId);
+    upsertHostName(spec.hostName());
+    return spec;
+  }
+
   /** A dead host worker: nothing picked the step up in time. */
   static boolean hostUnreachable(TemporalFailure e) {
     return e instanceof ActivityFailure && e.getCause() instanceof TimeoutFailure t
@@ -173,6 +180,28 @@ final class Steps {
         request.instanceId(), to, reason);
     lifecycle.finish(request, to, Workflow.getInfo().getWorkflowId(), reason);
     return ApplicationFailure.newNonRetryableFailure(reason, type);
+  }
+
+  /** Fails the operation (the instance to Error) when the instance is on no host: a domain step needs one. */
+  static void requireHost(LifecycleActivities lifecycle, OperationRequest request, InstanceSpec spec) {
+    if (spec.hostName() == null) {
+      throw failed(lifecycle, request, InstanceState.Error, "the instance is on no host", failedType(request));
+    }
+  }
+
+  /**
+   * Ends an operation whose step on the running domain ({@code what}: "stop", "reboot") failed: a host that did not
+   * pick the step up did nothing, and the instance stays Running; otherwise it is Running when its domain still
+   * runs, Error when not.
+   */
+  static ApplicationFailure domainStepFailed(LifecycleActivities lifecycle, OperationRequest request,
+      HostInstanceActivities host, InstanceSpec spec, String what, Duration pickupTimeout, ActivityFailure e) {
+    if (hostUnreachable(e)) {
+      return failed(lifecycle, request, InstanceState.Running, unreachable(spec.hostName(), what, pickupTimeout),
+          failedType(request));
+    }
+    InstanceState to = stillRunning(host, spec) ? InstanceState.Running : InstanceState.Error;
+    return failed(lifecycle, request, to, reason(e), failedType(request));
   }
 
   /** The failure type of a failed operation: "StopFailed", "StartFailed", ... */

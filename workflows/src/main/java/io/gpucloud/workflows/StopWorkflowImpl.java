@@ -38,23 +38,15 @@ public class StopWorkflowImpl implements StopWorkflow {
   @Override
   public void run(OperationRequest request) {
     String id = request.instanceId();
-    InstanceSpec spec = lifecycle.describe(id);
-    Steps.upsertHostName(spec.hostName());
-    if (spec.hostName() == null) {
-      throw Steps.failed(lifecycle, request, InstanceState.Error, "the instance is on no host", Steps.failedType(request));
-    }
+    InstanceSpec spec = Steps.describe(lifecycle, id);
+    Steps.requireHost(lifecycle, request, spec);
     // the step may wait the whole grace period before it destroys the domain
     HostInstanceActivities host = Steps.onHost(spec.hostName(), hostPickupTimeout,
         Steps.HOST_STEP_TIMEOUT.plusSeconds(GRACE_SECONDS));
     try {
       host.stopDomain(spec, request.force(), GRACE_SECONDS);
     } catch (ActivityFailure e) {
-      if (Steps.hostUnreachable(e)) {
-        throw Steps.failed(lifecycle, request, InstanceState.Running,
-            Steps.unreachable(spec.hostName(), "stop", hostPickupTimeout), Steps.failedType(request));
-      }
-      InstanceState to = Steps.stillRunning(host, spec) ? InstanceState.Running : InstanceState.Error;
-      throw Steps.failed(lifecycle, request, to, Steps.reason(e), Steps.failedType(request));
+      throw Steps.domainStepFailed(lifecycle, request, host, spec, "stop", hostPickupTimeout, e);
     }
     LOG.info("domain {} stopped on {}", spec.vmName(), spec.hostName());
     try {

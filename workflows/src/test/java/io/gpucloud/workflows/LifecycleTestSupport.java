@@ -86,6 +86,20 @@ abstract class LifecycleTestSupport {
     return host(hostId, name, false);
   }
 
+  /** The answering hosts h1 (H1) and h2 (H2); {@code withRoom}: those with room for one more instance's devices. */
+  void hostsH1AndH2(String... withRoom) {
+    host("h1", "H1");
+    host("h2", "H2");
+    cp.room = Set.of(withRoom);
+  }
+
+  /** As {@link #hostsH1AndH2}, but H1's agent does not answer. */
+  void deadH1AndH2(String... withRoom) {
+    host("h1", "H1", true);
+    host("h2", "H2");
+    cp.room = Set.of(withRoom);
+  }
+
   /** An instance in the fake control plane, on {@code hostId} (null: none), holding its devices or not. */
   Inst instance(String id, InstanceState state, String hostId, boolean held, DeviceType type) {
     Inst i = new Inst(id, state, hostId, held, type);

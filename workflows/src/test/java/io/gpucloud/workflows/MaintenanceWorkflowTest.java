@@ -30,15 +30,23 @@ class MaintenanceWorkflowTest extends LifecycleTestSupport {
     return lines;
   }
 
+  /** Runs a maintenance that must fail; the message it fails with. */
+  String failedMaintenance(String mode) {
+    try {
+      maintain(mode);
+    } catch (WorkflowFailedException e) {
+      return ((ApplicationFailure) e.getCause()).getOriginalMessage();
+    }
+    throw new AssertionError("maintenance did not fail");
+  }
+
   void completed(String workflowId) {
     env.getWorkflowClient().newUntypedWorkflowStub(workflowId).getResult(Void.class);
   }
 
   @Test
   void migrateModeMovesRunningAndStoppedInstancesAndEndsInMaintenance() {
-    host("h1", "H1");
-    host("h2", "H2");
-    cp.room = Set.of("h2");
+    hostsH1AndH2("h2");
     Inst a = instance("inst-a", InstanceState.Running, "h1", true, DeviceType.MDEV);
     Inst b = instance("inst-b", InstanceState.Stopped, "h1", true, DeviceType.PCI);
     assertThat(maintain("migrate")).containsExactly("inst-a: migrated to H2, Running",
@@ -61,9 +69,7 @@ class MaintenanceWorkflowTest extends LifecycleTestSupport {
 
   @Test
   void stopModeOnlyStops() {
-    host("h1", "H1");
-    host("h2", "H2");
-    cp.room = Set.of("h2");
+    hostsH1AndH2("h2");
     Inst a = instance("inst-a", InstanceState.Running, "h1", true, DeviceType.PCI);
     Inst b = instance("inst-b", InstanceState.Stopped, "h1", true, DeviceType.PCI);
     assertThat(maintain("stop")).containsExactly("inst-a: stopped", "inst-b: left as it is (instance inst-b is Stopped)");
@@ -76,8 +82,7 @@ class MaintenanceWorkflowTest extends LifecycleTestSupport {
 
   @Test
   void withNoRoomElsewhereARunningInstanceIsOnlyStopped() {
-    host("h1", "H1");
-    host("h2", "H2");
+    hostsH1AndH2();
     Inst a = instance("inst-a", InstanceState.Running, "h1", true, DeviceType.PCI);
     assertThat(maintain(null)).containsExactly(
         "inst-a: stopped, not migrated: insufficient capacity: no other host can take the instance now");
@@ -92,32 +97,20 @@ class MaintenanceWorkflowTest extends LifecycleTestSupport {
     host("h2", "H2");
     cp.room = Set.of("h2");
     Inst a = instance("inst-a", InstanceState.Running, "h1", true, DeviceType.PCI);
-    try {
-      maintain("migrate");
-      throw new AssertionError("maintenance did not fail");
-    } catch (WorkflowFailedException e) {
-      assertThat(((ApplicationFailure) e.getCause()).getOriginalMessage())
-          .isEqualTo("the host stays PrepareForMaintenance: inst-a: stop failed: cannot shut down domain");
-    }
+    assertThat(failedMaintenance("migrate"))
+        .isEqualTo("the host stays PrepareForMaintenance: inst-a: stop failed: cannot shut down domain");
     assertThat(a.state).isEqualTo(InstanceState.Running);
     assertThat(calls).doesNotContain("hostState:h1:Maintenance:HOST.MAINTENANCE.DONE");
   }
 
   @Test
   void anInstanceAnotherRequestTookMeanwhileKeepsTheHostOutOfMaintenance() {
-    host("h1", "H1");
-    host("h2", "H2");
-    cp.room = Set.of("h2");
+    hostsH1AndH2("h2");
     Inst a = instance("inst-a", InstanceState.Stopped, "h1", true, DeviceType.PCI);
     Inst b = instance("inst-b", InstanceState.Stopped, "h1", true, DeviceType.PCI);
     cp.afterListing = () -> a.state = InstanceState.Starting; // a tenant's start, just before the maintenance's steps
-    try {
-      maintain("stop");
-      throw new AssertionError("maintenance did not fail");
-    } catch (WorkflowFailedException e) {
-      assertThat(((ApplicationFailure) e.getCause()).getOriginalMessage())
-          .isEqualTo("the host stays PrepareForMaintenance: inst-a: left as it is (instance inst-a is Starting)");
-    }
+    assertThat(failedMaintenance("stop"))
+        .isEqualTo("the host stays PrepareForMaintenance: inst-a: left as it is (instance inst-a is Starting)");
     assertThat(b.state).isEqualTo(InstanceState.Stopped);
     assertThat(calls).doesNotContain("hostState:h1:Maintenance:HOST.MAINTENANCE.DONE");
   }

@@ -9,13 +9,19 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class MigrateWorkflowTest extends LifecycleTestSupport {
+  /**
+   * Runs the migration of the instance to {@code targetHostId} (null: the best other host); null when it completed,
+   * else the message it failed with.
+   */
+  String migrate(String targetHostId) {
+    return run(MigrateWorkflow.class, request(Operation.MIGRATE, false, targetHostId, null));
+  }
+
   @Test
   void toANamedHost() {
-    host("h1", "H1");
-    host("h2", "H2");
-    cp.room = Set.of("h2");
+    hostsH1AndH2("h2");
     Inst i = instance(InstanceState.Stopped, "h1", true);
-    assertThat(run(MigrateWorkflow.class, request(Operation.MIGRATE, false, "h2", null))).isNull();
+    assertThat(migrate("h2")).isNull();
     assertThat(calls).containsExactly("reserveForMigration:h2", "completeMigration:h1->h2", "finish:Stopped");
     assertThat(i.hostId).isEqualTo("h2");
     assertThat(i.state).isEqualTo(InstanceState.Stopped);
@@ -23,11 +29,9 @@ class MigrateWorkflowTest extends LifecycleTestSupport {
 
   @Test
   void toTheBestOtherHostRemovingTheSourceMdevsBeforeTheDevicesMove() {
-    host("h1", "H1");
-    host("h2", "H2");
-    cp.room = Set.of("h1", "h2");
+    hostsH1AndH2("h1", "h2");
     Inst i = instance(ID, InstanceState.Stopped, "h1", true, DeviceType.MDEV);
-    assertThat(run(MigrateWorkflow.class, request(Operation.MIGRATE))).isNull();
+    assertThat(migrate(null)).isNull();
     assertThat(calls).containsExactly("reserveForMigration:null", "removeMdevs:H1", "completeMigration:h1->h2",
         "finish:Stopped");
     assertThat(i.hostId).isEqualTo("h2");
@@ -35,11 +39,9 @@ class MigrateWorkflowTest extends LifecycleTestSupport {
 
   @Test
   void noOtherHostWithRoomLeavesItStoppedWhereItIs() {
-    host("h1", "H1");
-    host("h2", "H2");
-    cp.room = Set.of("h1");
+    hostsH1AndH2("h1");
     Inst i = instance(InstanceState.Stopped, "h1", true);
-    assertThat(run(MigrateWorkflow.class, request(Operation.MIGRATE)))
+    assertThat(migrate(null))
         .isEqualTo("insufficient capacity: no other host can take the instance now");
     assertThat(calls).containsExactly("reserveForMigration:null",
         "finish:Stopped:insufficient capacity: no other host can take the instance now");
@@ -49,10 +51,9 @@ class MigrateWorkflowTest extends LifecycleTestSupport {
 
   @Test
   void aNamedTargetWithoutRoomIsRefused() {
-    host("h1", "H1");
-    host("h2", "H2");
+    hostsH1AndH2();
     Inst i = instance(InstanceState.Stopped, "h1", true);
-    assertThat(run(MigrateWorkflow.class, request(Operation.MIGRATE, false, "h2", null)))
+    assertThat(migrate("h2"))
         .isEqualTo("insufficient capacity: the target host cannot take the instance now");
     assertThat(calls).containsExactly("reserveForMigration:h2", "releaseOnHost:h2",
         "finish:Stopped:insufficient capacity: the target host cannot take the instance now");
@@ -61,11 +62,9 @@ class MigrateWorkflowTest extends LifecycleTestSupport {
 
   @Test
   void aSourceHostThatDoesNotPickUpUndoesTheTargetReservation() {
-    host("h1", "H1", true);
-    host("h2", "H2");
-    cp.room = Set.of("h2");
+    deadH1AndH2("h2");
     Inst i = instance(ID, InstanceState.Stopped, "h1", true, DeviceType.MDEV);
-    assertThat(run(MigrateWorkflow.class, request(Operation.MIGRATE)))
+    assertThat(migrate(null))
         .isEqualTo("host H1 did not pick up the migration within 1 s");
     assertThat(calls).containsExactly("reserveForMigration:null", "releaseOnHost:h2",
         "finish:Stopped:host H1 did not pick up the migration within 1 s");
@@ -79,7 +78,7 @@ class MigrateWorkflowTest extends LifecycleTestSupport {
     host("h2", "H2");
     cp.room = Set.of("h2");
     Inst i = instance(ID, InstanceState.Stopped, "h1", true, DeviceType.MDEV);
-    assertThat(run(MigrateWorkflow.class, request(Operation.MIGRATE, false, "h2", null))).isEqualTo("mdev busy");
+    assertThat(migrate("h2")).isEqualTo("mdev busy");
     assertThat(calls).containsExactly("reserveForMigration:h2", "removeMdevs:H1", "releaseOnHost:h2",
         "finish:Stopped:mdev busy");
     assertThat(i.hostId).isEqualTo("h1");
@@ -88,11 +87,9 @@ class MigrateWorkflowTest extends LifecycleTestSupport {
 
   @Test
   void anInstanceWhoseDevicesWereReleasedMovesWithoutTheSourceHost() {
-    host("h1", "H1", true);
-    host("h2", "H2");
-    cp.room = Set.of("h2");
+    deadH1AndH2("h2");
     Inst i = instance(ID, InstanceState.Stopped, "h1", false, DeviceType.MDEV);
-    assertThat(run(MigrateWorkflow.class, request(Operation.MIGRATE))).isNull();
+    assertThat(migrate(null)).isNull();
     assertThat(calls).containsExactly("reserveForMigration:null", "completeMigration:h1->h2", "finish:Stopped");
     assertThat(i.hostId).isEqualTo("h2");
   }

@@ -8,13 +8,16 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class StartWorkflowTest extends LifecycleTestSupport {
+  /** Runs the start of the instance; null when it completed, else the message it failed with. */
+  String start() {
+    return run(StartWorkflow.class, request(Operation.START));
+  }
+
   @Test
   void withDevicesHeldItStartsOnItsHost() {
-    host("h1", "H1");
-    host("h2", "H2");
-    cp.room = Set.of("h2");
+    hostsH1AndH2("h2");
     Inst i = instance(InstanceState.Stopped, "h1", true);
-    assertThat(run(StartWorkflow.class, request(Operation.START))).isNull();
+    assertThat(start()).isNull();
     assertThat(calls).containsExactly("reserveForStart:h1[]", "setUp:H1", "commitRunning:h1", "finish:Running");
     assertThat(i.state).isEqualTo(InstanceState.Running);
     assertThat(i.hostId).isEqualTo("h1");
@@ -22,11 +25,9 @@ class StartWorkflowTest extends LifecycleTestSupport {
 
   @Test
   void withDevicesReleasedItReservesAgainPreferringItsHost() {
-    host("h1", "H1");
-    host("h2", "H2");
-    cp.room = Set.of("h1", "h2");
+    hostsH1AndH2("h1", "h2");
     Inst i = instance(InstanceState.Stopped, "h1", false);
-    assertThat(run(StartWorkflow.class, request(Operation.START))).isNull();
+    assertThat(start()).isNull();
     assertThat(calls).containsExactly("reserveForStart:h1[]", "setUp:H1", "commitRunning:h1", "finish:Running");
     assertThat(i.hostId).isEqualTo("h1");
     assertThat(i.held).isTrue();
@@ -34,11 +35,9 @@ class StartWorkflowTest extends LifecycleTestSupport {
 
   @Test
   void withDevicesReleasedAndItsHostFullItStartsOnAnotherHost() {
-    host("h1", "H1");
-    host("h2", "H2");
-    cp.room = Set.of("h2");
+    hostsH1AndH2("h2");
     Inst i = instance(InstanceState.Stopped, "h1", false);
-    assertThat(run(StartWorkflow.class, request(Operation.START))).isNull();
+    assertThat(start()).isNull();
     assertThat(calls).containsExactly("reserveForStart:h1[]", "setUp:H2", "commitRunning:h2", "finish:Running");
     assertThat(i.state).isEqualTo(InstanceState.Running);
     assertThat(i.hostId).isEqualTo("h2");
@@ -48,7 +47,7 @@ class StartWorkflowTest extends LifecycleTestSupport {
   void noRoomAnywhereLeavesItStoppedAndFails() {
     host("h1", "H1");
     Inst i = instance(InstanceState.Stopped, "h1", false);
-    assertThat(run(StartWorkflow.class, request(Operation.START)))
+    assertThat(start())
         .isEqualTo("insufficient capacity: no host can take the instance now");
     assertThat(calls).containsExactly("reserveForStart:h1[]", "releaseOnHost:null",
         "finish:Stopped:insufficient capacity: no host can take the instance now");
@@ -61,7 +60,7 @@ class StartWorkflowTest extends LifecycleTestSupport {
     host("h1", "H1").fail("setUp", hookFailed("transformer hook failed: exit 1: boom"));
     cp.room = Set.of("h1");
     Inst i = instance(InstanceState.Stopped, "h1", false);
-    assertThat(run(StartWorkflow.class, request(Operation.START))).isEqualTo("transformer hook failed: exit 1: boom");
+    assertThat(start()).isEqualTo("transformer hook failed: exit 1: boom");
     assertThat(calls).containsExactly("reserveForStart:h1[]", "setUp:H1", "tearDown:H1", "releaseOnHost:null",
         "finish:Stopped:transformer hook failed: exit 1: boom");
     assertThat(i.state).isEqualTo(InstanceState.Stopped);
@@ -73,7 +72,7 @@ class StartWorkflowTest extends LifecycleTestSupport {
   void aFailedSetUpWithDevicesHeldKeepsThem() {
     host("h1", "H1").fail("setUp", libvirtFailed("cannot define domain"));
     Inst i = instance(InstanceState.Stopped, "h1", true);
-    assertThat(run(StartWorkflow.class, request(Operation.START))).isEqualTo("cannot define domain");
+    assertThat(start()).isEqualTo("cannot define domain");
     assertThat(calls).containsExactly("reserveForStart:h1[]", "setUp:H1", "tearDown:H1",
         "finish:Stopped:cannot define domain");
     assertThat(i.held).isTrue();
@@ -85,7 +84,7 @@ class StartWorkflowTest extends LifecycleTestSupport {
         .fail("tearDown", libvirtFailed("cannot undefine domain"));
     cp.room = Set.of("h1");
     Inst i = instance(InstanceState.Stopped, "h1", false);
-    assertThat(run(StartWorkflow.class, request(Operation.START)))
+    assertThat(start())
         .isEqualTo("cannot start domain; undo failed: cannot undefine domain");
     assertThat(calls).containsExactly("reserveForStart:h1[]", "setUp:H1", "tearDown:H1",
         "finish:Error:cannot start domain; undo failed: cannot undefine domain");
@@ -95,11 +94,9 @@ class StartWorkflowTest extends LifecycleTestSupport {
 
   @Test
   void aDeadHostIsUndoneAndTheNextHostTried() {
-    host("h1", "H1", true);
-    host("h2", "H2");
-    cp.room = Set.of("h1", "h2");
+    deadH1AndH2("h1", "h2");
     Inst i = instance(InstanceState.Stopped, "h1", false);
-    assertThat(run(StartWorkflow.class, request(Operation.START))).isNull();
+    assertThat(start()).isNull();
     assertThat(calls).containsExactly("reserveForStart:h1[]", "releaseOnHost:null", "reserveForStart:h1[h1]",
         "setUp:H2", "commitRunning:h2", "finish:Running");
     assertThat(i.hostId).isEqualTo("h2");
@@ -108,11 +105,9 @@ class StartWorkflowTest extends LifecycleTestSupport {
 
   @Test
   void aDeadHostHoldingTheDevicesLeavesItStopped() {
-    host("h1", "H1", true);
-    host("h2", "H2");
-    cp.room = Set.of("h2");
+    deadH1AndH2("h2");
     Inst i = instance(InstanceState.Stopped, "h1", true);
-    assertThat(run(StartWorkflow.class, request(Operation.START)))
+    assertThat(start())
         .isEqualTo("host H1 did not pick up the start within 1 s");
     assertThat(calls).containsExactly("reserveForStart:h1[]",
         "finish:Stopped:host H1 did not pick up the start within 1 s");
@@ -125,7 +120,7 @@ class StartWorkflowTest extends LifecycleTestSupport {
     host("h1", "H1", true);
     cp.room = Set.of("h1");
     Inst i = instance(InstanceState.Stopped, "h1", false);
-    assertThat(run(StartWorkflow.class, request(Operation.START))).isEqualTo(
+    assertThat(start()).isEqualTo(
         "insufficient capacity: no host can take the instance now (host H1 did not pick up the start within 1 s)");
     assertThat(i.state).isEqualTo(InstanceState.Stopped);
     assertThat(i.held).isFalse();

@@ -237,7 +237,8 @@ public final class DomainXmlBuilder {
     }
   }
 
-  private static Document newDocument() {
+  /** An empty DOM document (also for the other XML the agent builds). */
+  public static Document newDocument() {
     try {
       return DocumentBuilderFactory.newInstance().newDocumentBuilder().newDocument();
     } catch (ParserConfigurationException e) {
@@ -245,13 +246,15 @@ public final class DomainXmlBuilder {
     }
   }
 
-  private static Element child(Element parent, String tag) {
+  /** A new element {@code tag}, appended to {@code parent}. */
+  public static Element child(Element parent, String tag) {
     Element e = parent.getOwnerDocument().createElement(tag);
     parent.appendChild(e);
     return e;
   }
 
-  private static Element text(Element parent, String tag, String value) {
+  /** A new element {@code tag} with the text {@code value} (escaped when serialized), appended to {@code parent}. */
+  public static Element text(Element parent, String tag, String value) {
     Element e = child(parent, tag);
     e.setTextContent(value);
     return e;

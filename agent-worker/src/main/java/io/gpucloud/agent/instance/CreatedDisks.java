@@ -1,13 +1,8 @@
 package io.gpucloud.agent.instance;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gpucloud.agent.domain.CanonicalUuid;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 
 /**
@@ -20,21 +15,18 @@ import java.util.Optional;
  * another set-up, so its undo never deletes the disk the instance still needs.
  */
 final class CreatedDisks {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   /** The disk {@code volume} in {@code pool} of the instance, created by the set-up {@code setUpId} (may be null). */
   @JsonIgnoreProperties(ignoreUnknown = true)
   record Record(String instanceId, String vmName, String pool, String volume, String setUpId) {}
 
-  private final Path dir;
+  private final StateFiles files;
 
   CreatedDisks(Path dir) {
-    this.dir = dir;
+    this.files = new StateFiles(dir, "disk-", ".json");
   }
 
   Path file(String instanceId) {
-    String id = CanonicalUuid.normalize(instanceId, "instance id");
-    return dir.resolve("disk-" + id + ".json");
+    return files.file(instanceId);
   }
 
   Optional<Record> read(String instanceId) {
@@ -42,35 +34,14 @@ final class CreatedDisks {
     if (!Files.exists(f)) {
       return Optional.empty();
     }
-    try {
-      return Optional.of(JSON.readValue(f.toFile(), Record.class));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read agent state file " + f + ": " + e.getMessage(), e);
-    }
+    return Optional.of(StateFiles.read(f, StateFiles.fromJson(Record.class)));
   }
 
   void write(Record r) {
-    Path f = file(r.instanceId());
-    try {
-      Files.createDirectories(dir);
-      Path tmp = Files.createTempFile(dir, f.getFileName().toString(), ".tmp");
-      try {
-        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), r);
-        Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write agent state file " + f + ": " + e.getMessage(), e);
-    }
+    files.write(file(r.instanceId()), StateFiles.toJson(r));
   }
 
   void forget(String instanceId) {
-    Path f = file(instanceId);
-    try {
-      Files.deleteIfExists(f);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete agent state file " + f + ": " + e.getMessage(), e);
-    }
+    StateFiles.delete(file(instanceId));
   }
 }

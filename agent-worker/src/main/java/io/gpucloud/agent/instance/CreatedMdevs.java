@@ -1,13 +1,8 @@
 package io.gpucloud.agent.instance;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gpucloud.agent.domain.CanonicalUuid;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,8 +14,6 @@ import java.util.List;
  * operator, or listed in a simulated host's test-driver document) is never recorded, so never destroyed.
  */
 final class CreatedMdevs {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   /** One created mdev: its uuid, its parent's node device name and the node device name libvirt gave it. */
   @JsonIgnoreProperties(ignoreUnknown = true)
   record Entry(String uuid, String parent, String deviceName) {}
@@ -32,16 +25,14 @@ final class CreatedMdevs {
     }
   }
 
-  private final Path dir;
+  private final StateFiles files;
 
   CreatedMdevs(Path dir) {
-    this.dir = dir;
+    this.files = new StateFiles(dir, "mdevs-", ".json");
   }
 
   Path file(String instanceId) {
-    // the instance id is a UUID (checked), so it is safe as a file name
-    String id = CanonicalUuid.normalize(instanceId, "instance id");
-    return dir.resolve("mdevs-" + id + ".json");
+    return files.file(instanceId);
   }
 
   /** The record of an instance, or an empty one. */
@@ -50,11 +41,7 @@ final class CreatedMdevs {
     if (!Files.exists(f)) {
       return new Record(instanceId, vmName, List.of());
     }
-    try {
-      return JSON.readValue(f.toFile(), Record.class);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read agent state file " + f + ": " + e.getMessage(), e);
-    }
+    return StateFiles.read(f, StateFiles.fromJson(Record.class));
   }
 
   /** Adds (or updates, by uuid) an entry and writes the record atomically. */
@@ -72,22 +59,6 @@ final class CreatedMdevs {
 
   /** Writes the record, or deletes the file when it has no mdevs left. */
   void write(Record r) {
-    Path f = file(r.instanceId());
-    try {
-      if (r.mdevs().isEmpty()) {
-        Files.deleteIfExists(f);
-        return;
-      }
-      Files.createDirectories(dir);
-      Path tmp = Files.createTempFile(dir, f.getFileName().toString(), ".tmp");
-      try {
-        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), r);
-        Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write agent state file " + f + ": " + e.getMessage(), e);
-    }
+    files.write(file(r.instanceId()), r.mdevs().isEmpty() ? null : StateFiles.toJson(r));
   }
 }

@@ -106,14 +106,7 @@ final class DomainLifecycle {
   /** Starts the domain unless it runs; fails (non-retryable) when it is not defined or has another uuid. */
   void start(String vmName, String uuid) {
     try {
-      Domain domain = lookup(vmName);
-      if (domain == null) {
-        throw HostStepException.permanent(LIBVIRT, "domain " + vmName + " is not defined on this host");
-      }
-      if (!domain.getUUIDString().equalsIgnoreCase(uuid)) {
-        throw HostStepException.permanent(LIBVIRT, "domain " + vmName + " on this host has uuid "
-            + domain.getUUIDString() + ", not " + uuid);
-      }
+      Domain domain = instanceDomain(vmName, uuid);
       if (domain.isActive() != 1) {
         StepHeartbeat.step("start " + vmName);
         domain.create();
@@ -257,14 +250,7 @@ final class DomainLifecycle {
    */
   void reboot(String vmName, String uuid, Runnable beforeReboot) {
     try {
-      Domain domain = lookup(vmName);
-      if (domain == null) {
-        throw HostStepException.permanent(LIBVIRT, "domain " + vmName + " is not defined on this host");
-      }
-      if (!domain.getUUIDString().equalsIgnoreCase(uuid)) {
-        throw HostStepException.permanent(LIBVIRT, "domain " + vmName + " on this host has uuid "
-            + domain.getUUIDString() + ", not " + uuid);
-      }
+      Domain domain = instanceDomain(vmName, uuid);
       beforeReboot.run();
       StepHeartbeat.step("reboot " + vmName);
       if (domain.isActive() != 1) {
@@ -323,6 +309,19 @@ final class DomainLifecycle {
       }
       throw LibvirtFailures.failure("cannot read domain " + vmName, e);
     }
+  }
+
+  /** The domain called vmName; fails (non-retryable) when it is not defined or has another uuid than {@code uuid}. */
+  private Domain instanceDomain(String vmName, String uuid) throws LibvirtException {
+    Domain domain = lookup(vmName);
+    if (domain == null) {
+      throw HostStepException.permanent(LIBVIRT, "domain " + vmName + " is not defined on this host");
+    }
+    if (!domain.getUUIDString().equalsIgnoreCase(uuid)) {
+      throw HostStepException.permanent(LIBVIRT, "domain " + vmName + " on this host has uuid "
+          + domain.getUUIDString() + ", not " + uuid);
+    }
+    return domain;
   }
 
   /** The domain called vmName, or null. */

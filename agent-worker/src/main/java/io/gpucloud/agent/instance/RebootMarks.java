@@ -1,12 +1,8 @@
 package io.gpucloud.agent.instance;
 
-import io.gpucloud.agent.domain.CanonicalUuid;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Objects;
 
 /**
@@ -17,14 +13,14 @@ import java.util.Objects;
  * workflow id) leaves no mark.
  */
 final class RebootMarks {
-  private final Path dir;
+  private final StateFiles files;
 
   RebootMarks(Path dir) {
-    this.dir = dir;
+    this.files = new StateFiles(dir, "reboot-", "");
   }
 
   Path file(String instanceId) {
-    return dir.resolve("reboot-" + CanonicalUuid.normalize(instanceId, "instance id"));
+    return files.file(instanceId);
   }
 
   /** Whether the reboot {@code operationId} (non-null) has rebooted the instance already. */
@@ -33,38 +29,17 @@ final class RebootMarks {
     if (operationId == null || !Files.exists(f)) {
       return false;
     }
-    try {
-      return Objects.equals(Files.readString(f, StandardCharsets.UTF_8).strip(), operationId);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read agent state file " + f + ": " + e.getMessage(), e);
-    }
+    return Objects.equals(StateFiles.read(f, m -> Files.readString(m, StandardCharsets.UTF_8).strip()), operationId);
   }
 
   void mark(String instanceId, String operationId) {
     if (operationId == null) {
       return;
     }
-    Path f = file(instanceId);
-    try {
-      Files.createDirectories(dir);
-      Path tmp = Files.createTempFile(dir, f.getFileName().toString(), ".tmp");
-      try {
-        Files.writeString(tmp, operationId + "\n", StandardCharsets.UTF_8);
-        Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write agent state file " + f + ": " + e.getMessage(), e);
-    }
+    files.write(file(instanceId), tmp -> Files.writeString(tmp, operationId + "\n", StandardCharsets.UTF_8));
   }
 
   void clear(String instanceId) {
-    Path f = file(instanceId);
-    try {
-      Files.deleteIfExists(f);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete agent state file " + f + ": " + e.getMessage(), e);
-    }
+    StateFiles.delete(file(instanceId));
   }
 }

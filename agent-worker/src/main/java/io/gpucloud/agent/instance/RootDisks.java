@@ -1,5 +1,8 @@
 package io.gpucloud.agent.instance;
 
+import static io.gpucloud.agent.domain.DomainXmlBuilder.child;
+import static io.gpucloud.agent.domain.DomainXmlBuilder.newDocument;
+import static io.gpucloud.agent.domain.DomainXmlBuilder.text;
 import static io.gpucloud.agent.instance.HostStepException.Kind.LIBVIRT;
 
 import io.gpucloud.activities.instance.InstanceSpec;
@@ -8,8 +11,6 @@ import io.gpucloud.agent.domain.DomainXmlBuilder;
 import java.io.UncheckedIOException;
 import java.util.Objects;
 import java.util.Optional;
-import javax.xml.parsers.DocumentBuilderFactory;
-import javax.xml.parsers.ParserConfigurationException;
 import org.libvirt.Connect;
 import org.libvirt.Error.ErrorNumber;
 import org.libvirt.LibvirtException;
@@ -230,12 +231,7 @@ final class RootDisks {
    * image.
    */
   static String volumeXml(String name, TemplateImage template) {
-    Document doc;
-    try {
-      doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().newDocument();
-    } catch (ParserConfigurationException e) {
-      throw new IllegalStateException("no XML DOM implementation", e);
-    }
+    Document doc = newDocument();
     Element volume = doc.createElement("volume");
     doc.appendChild(volume);
     text(volume, "name", name);
@@ -246,17 +242,5 @@ final class RootDisks {
     text(backing, "path", template.imagePath());
     child(backing, "format").setAttribute("type", "qcow2");
     return DomainXmlBuilder.serialize(doc);
-  }
-
-  private static Element child(Element parent, String tag) {
-    Element e = parent.getOwnerDocument().createElement(tag);
-    parent.appendChild(e);
-    return e;
-  }
-
-  private static Element text(Element parent, String tag, String value) {
-    Element e = child(parent, tag);
-    e.setTextContent(value);
-    return e;
   }
 }

@@ -8,10 +8,8 @@ import io.gpucloud.activities.discovery.VirtualGpu;
 import io.gpucloud.activities.instance.AssignedDevice;
 import io.gpucloud.activities.instance.HostInstanceActivities;
 import io.gpucloud.activities.instance.InstanceSpec;
-import io.gpucloud.activities.instance.TemplateImage;
 import io.gpucloud.activities.model.DeviceType;
 import io.gpucloud.agent.hooks.HookRunner;
-import io.gpucloud.agent.sim.HostSpec;
 import io.gpucloud.agent.sim.HostSpecLoader;
 import io.gpucloud.agent.sim.SimulatedDiscovery;
 import io.gpucloud.agent.sim.TestDriverXml;
@@ -20,39 +18,25 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 
 /** Against libvirt's own test driver, on documents generated from the simulated hosts H1 and H2. */
 @Timeout(60)
-class HostInstanceActivitiesImplTest {
-  static final TemplateImage TEMPLATE = new TemplateImage("ubuntu", "Ubuntu", "/var/lib/images/ubuntu.qcow2", 20);
-
-  @TempDir Path tmp;
-  Path hooks;
-  Path state;
-  Connect h1;
+class HostInstanceActivitiesImplTest extends SimulatedH1Base {
   Connect h2;
-  HostSpec h1Spec;
   HostInstanceActivitiesImpl acts;
 
   @BeforeEach
   void setUp() throws Exception {
-    hooks = Files.createDirectories(tmp.resolve("hooks"));
-    state = tmp.resolve("state");
-    h1Spec = HostSpecLoader.load(Path.of("..", "hosts", "H1.yml"));
-    h1 = new Connect(TestDriverXml.write(h1Spec, tmp.resolve("H1.xml")), false);
     h2 = new Connect(TestDriverXml.write(HostSpecLoader.load(Path.of("..", "hosts", "H2.yml")),
         tmp.resolve("H2.xml")), false);
     acts = onSimulated(h1, hooks, new HookRunner(Duration.ofSeconds(10), 1 << 20), state);
@@ -60,7 +44,6 @@ class HostInstanceActivitiesImplTest {
 
   @AfterEach
   void tearDown() throws Exception {
-    h1.close();
     h2.close();
   }
 
@@ -98,21 +81,8 @@ class HostInstanceActivitiesImplTest {
         .limit(n).toList();
   }
 
-  Path hook(String name, String body) throws IOException {
-    Path p = hooks.resolve(name);
-    Files.writeString(p, "#!/bin/bash\n" + body + "\n", StandardCharsets.UTF_8);
-    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-    return p;
-  }
-
   Path transformer(String body) throws IOException {
     return hook(HostInstanceActivitiesImpl.TRANSFORMER_HOOK, body);
-  }
-
-  Path stateHookLog() throws IOException {
-    Path log = tmp.resolve("state-hook.log");
-    hook(HostInstanceActivitiesImpl.STATE_HOOK, "echo \"$@\" >> '" + log + "'");
-    return log;
   }
 
   /** The directory of H1's storage pool in its test-driver document (the spec's default pool, host-local). */
@@ -122,12 +92,6 @@ class HostInstanceActivitiesImplTest {
 
   static boolean active(Connect c, String vm) throws Exception {
     return c.domainLookupByName(vm).isActive() == 1;
-  }
-
-  static ApplicationFailure failure(ThrowingCallable call) {
-    Throwable t = org.assertj.core.api.Assertions.catchThrowable(call);
-    assertThat(t).isInstanceOf(ApplicationFailure.class);
-    return (ApplicationFailure) t;
   }
 
   int domainCount(Connect c) throws Exception {

@@ -9,27 +9,19 @@ import io.gpucloud.activities.instance.TemplateImage;
 import io.gpucloud.activities.model.DeviceType;
 import io.gpucloud.agent.domain.HostTopology;
 import io.gpucloud.agent.hooks.HookRunner;
-import io.gpucloud.agent.sim.HostSpec;
-import io.gpucloud.agent.sim.HostSpecLoader;
-import io.gpucloud.agent.sim.TestDriverXml;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-import org.libvirt.Connect;
 import org.libvirt.StoragePool;
 import org.libvirt.StorageVol;
 
@@ -43,29 +35,14 @@ import org.libvirt.StorageVol;
  * qcow2 volume with a backing store, keeping it in memory.
  */
 @Timeout(60)
-class HostOperationsTest {
-  static final TemplateImage TEMPLATE = new TemplateImage("ubuntu", "Ubuntu", "/var/lib/images/ubuntu.qcow2", 20);
+class HostOperationsTest extends SimulatedH1Base {
   static final String POOL = "shared-nfs";
 
-  @TempDir Path tmp;
-  Path hooks;
-  Path state;
-  Connect h1;
-  HostSpec h1Spec;
   HostInstanceActivitiesImpl acts;
 
   @BeforeEach
   void setUp() throws Exception {
-    hooks = Files.createDirectories(tmp.resolve("hooks"));
-    state = tmp.resolve("state");
-    h1Spec = HostSpecLoader.load(Path.of("..", "hosts", "H1.yml"));
-    h1 = new Connect(TestDriverXml.write(h1Spec, tmp.resolve("H1.xml")), false);
     acts = activities(new LibvirtMdevBackend(h1), POOL);
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    h1.close();
   }
 
   HostInstanceActivitiesImpl activities(MdevBackend backend, String pool) {
@@ -82,16 +59,8 @@ class HostOperationsTest {
     return new AssignedDevice("d-" + address, address, DeviceType.PCI, "passthrough", null, 0);
   }
 
-  Path stateHookLog() throws IOException {
-    Path log = tmp.resolve("state-hook.log");
-    stateHook("echo \"$@\" >> '" + log + "'");
-    return log;
-  }
-
   void stateHook(String body) throws IOException {
-    Path p = hooks.resolve(HostInstanceActivitiesImpl.STATE_HOOK);
-    Files.writeString(p, "#!/bin/bash\n" + body + "\n", StandardCharsets.UTF_8);
-    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+    hook(HostInstanceActivitiesImpl.STATE_HOOK, body);
   }
 
   static List<String> lines(Path log) throws IOException {
@@ -116,12 +85,6 @@ class HostOperationsTest {
 
   static String volume(InstanceSpec s) {
     return "root-" + s.instanceId() + ".qcow2";
-  }
-
-  static ApplicationFailure failure(ThrowingCallable call) {
-    Throwable t = org.assertj.core.api.Assertions.catchThrowable(call);
-    assertThat(t).isInstanceOf(ApplicationFailure.class);
-    return (ApplicationFailure) t;
   }
 
   // ------------------------------------------------------------ stop

@@ -48,16 +48,34 @@ class LifecycleDatabaseTest {
 
   /** Stop with the devices given back: what the Stop workflow does with gpu.detach.on.stop. */
   private void stopDetached(String id) {
-    String wf = "stop-" + id + "-" + System.nanoTime();
-    fleet.request(id, "Running", "Stopping", "VM.STOP", wf);
-    lifecycle.releaseDevices(id);
-    lifecycle.finish(request(id, Operation.STOP, InstanceState.Running, null, null), InstanceState.Stopped, wf, null);
+    stop(id, true);
   }
 
   private void stopHolding(String id) {
+    stop(id, false);
+  }
+
+  private void stop(String id, boolean detach) {
     String wf = "stop-" + id + "-" + System.nanoTime();
     fleet.request(id, "Running", "Stopping", "VM.STOP", wf);
+    if (detach) {
+      lifecycle.releaseDevices(id);
+    }
     lifecycle.finish(request(id, Operation.STOP, InstanceState.Running, null, null), InstanceState.Stopped, wf, null);
+  }
+
+  /** The stopped instance's first start, Starting as the API leaves it; its workflow id. */
+  private String requestStart(String id) {
+    String wf = "start-" + id + "-1";
+    fleet.request(id, "Stopped", "Starting", "VM.START", wf);
+    return wf;
+  }
+
+  /** A migration of the stopped instance, Migrating as the API leaves it; its workflow id. */
+  private String requestMigration(String id) {
+    String wf = "migrate-" + id + "-2";
+    fleet.request(id, "Stopped", "Migrating", "VM.MIGRATE", wf);
+    return wf;
   }
 
   private static String failureType(Throwable t) {
@@ -94,8 +112,7 @@ class LifecycleDatabaseTest {
     assertThat(fleet.hostOf(id)).isEqualTo(a);
     fleet.host("B", 2); // added later: the best fit for 2 GPUs
     stopDetached(id);
-    String wf = "start-" + id + "-1";
-    fleet.request(id, "Stopped", "Starting", "VM.START", wf);
+    String wf = requestStart(id);
 
     Reservation r = lifecycle.reserveForStart(id, a, List.of());
 
@@ -129,7 +146,7 @@ class LifecycleDatabaseTest {
     String id = fleet.running(deploy, 2);
     String b = fleet.host("B", 2);
     stopDetached(id);
-    fleet.request(id, "Stopped", "Starting", "VM.START", "start-" + id + "-1");
+    requestStart(id);
 
     // its own host is tried first even without a preferred host; excluded, the plan takes B
     assertThat(lifecycle.reserveForStart(id, null, List.of(a)).hostId()).isEqualTo(b);
@@ -143,7 +160,7 @@ class LifecycleDatabaseTest {
     stopDetached(id);
     String other = fleet.running(deploy, 2, b); // takes A's devices meanwhile
     assertThat(fleet.hostOf(other)).isEqualTo(a);
-    fleet.request(id, "Stopped", "Starting", "VM.START", "start-" + id + "-1");
+    requestStart(id);
 
     Reservation r = lifecycle.reserveForStart(id, a, List.of());
 
@@ -211,8 +228,7 @@ class LifecycleDatabaseTest {
     String id = fleet.running(deploy, 2);
     stopDetached(id);
     fleet.running(deploy, 2);
-    String wf = "start-" + id + "-1";
-    fleet.request(id, "Stopped", "Starting", "VM.START", wf);
+    String wf = requestStart(id);
 
     assertThat(lifecycle.reserveForStart(id, a, List.of()).reserved()).isFalse();
     assertThat(fleet.devicesOf(id)).isEmpty();
@@ -234,7 +250,7 @@ class LifecycleDatabaseTest {
     stopHolding(id);
     assertThat(fleet.devicesOf(id)).containsExactly(a + ":Allocated", a + ":Allocated");
     assertThat(fleet.used(Resource.GPU)).isEqualTo(2);
-    fleet.request(id, "Stopped", "Starting", "VM.START", "start-" + id + "-1");
+    requestStart(id);
 
     Reservation r = lifecycle.reserveForStart(id, a, List.of());
 
@@ -255,7 +271,7 @@ class LifecycleDatabaseTest {
     stopDetached(id);
     fleet.running(deploy, 2); // fits: the stopped instance's GPUs no longer count
     assertThat(fleet.used(Resource.GPU)).isEqualTo(2);
-    fleet.request(id, "Stopped", "Starting", "VM.START", "start-" + id + "-1");
+    requestStart(id);
 
     assertThatThrownBy(() -> lifecycle.reserveForStart(id, null, List.of()))
         .isInstanceOf(ApplicationFailure.class)
@@ -270,7 +286,7 @@ class LifecycleDatabaseTest {
     String a = fleet.host("A", 2);
     String id = fleet.running(deploy, 2);
     stopDetached(id);
-    fleet.request(id, "Stopped", "Starting", "VM.START", "start-" + id + "-1");
+    requestStart(id);
     assertThat(lifecycle.reserveForStart(id, a, List.of()).reserved()).isTrue();
     assertThat(fleet.used(Resource.GPU)).isEqualTo(2);
 
@@ -289,8 +305,7 @@ class LifecycleDatabaseTest {
     String id = fleet.running(deploy, 2);
     String b = fleet.host("B", 2);
     stopHolding(id);
-    String wf = "migrate-" + id + "-2";
-    fleet.request(id, "Stopped", "Migrating", "VM.MIGRATE", wf);
+    String wf = requestMigration(id);
     // limits it already fills exactly: counted a second time, the move would not fit
     fleet.limitAccount(Resource.GPU, 2);
     fleet.limitAccount(Resource.INSTANCE, 1);
@@ -331,7 +346,7 @@ class LifecycleDatabaseTest {
     assertThat(fleet.hostOf(id)).isEqualTo(a);
     String b = fleet.host("B", 3);
     stopHolding(id);
-    fleet.request(id, "Stopped", "Migrating", "VM.MIGRATE", "migrate-" + id + "-2");
+    requestMigration(id);
 
     Reservation r = lifecycle.reserveForMigration(id, null);
 
@@ -351,8 +366,7 @@ class LifecycleDatabaseTest {
     String id = fleet.running(deploy, 2);
     String b = fleet.host("B", 2);
     stopHolding(id);
-    String wf = "migrate-" + id + "-2";
-    fleet.request(id, "Stopped", "Migrating", "VM.MIGRATE", wf);
+    String wf = requestMigration(id);
     assertThat(lifecycle.reserveForMigration(id, b).reserved()).isTrue();
 
     // the workflow gives up without its undo: finishing still frees the target's reservation
@@ -377,7 +391,7 @@ class LifecycleDatabaseTest {
     String tiny = fleet.host("T", 2);
     jdbi.useHandle(h -> h.execute("UPDATE hosts SET memory_mb = 512 WHERE id = ?", tiny));
     stopHolding(id);
-    fleet.request(id, "Stopped", "Migrating", "VM.MIGRATE", "migrate-" + id + "-2");
+    requestMigration(id);
 
     assertThat(lifecycle.reserveForMigration(id, a).reserved()).isFalse();
     assertThat(lifecycle.reserveForMigration(id, maintenance).reserved()).isFalse();
@@ -409,7 +423,7 @@ class LifecycleDatabaseTest {
     String id = fleet.running(deploy, 2);
     String b = fleet.host("B", 2);
     stopDetached(id);
-    fleet.request(id, "Stopped", "Migrating", "VM.MIGRATE", "migrate-" + id + "-2");
+    requestMigration(id);
 
     Reservation r = lifecycle.reserveForMigration(id, b);
     assertThat(r.hostId()).isEqualTo(b);
@@ -486,10 +500,10 @@ class LifecycleDatabaseTest {
     String a = fleet.host("A", 2);
     String id = fleet.running(deploy, 1);
     stopHolding(id);
-    fleet.request(id, "Stopped", "Starting", "VM.START", "start-" + id + "-1");
+    String wf = requestStart(id);
     Thread.sleep(5);
     lifecycle.reserveForStart(id, a, List.of());
-    lifecycle.commitRunning(id, a, "start-" + id + "-1");
+    lifecycle.commitRunning(id, a, wf);
 
     record Change(String state, String hostId, Timestamp at) {}
     List<Change> changes = jdbi.withHandle(h -> h.select("SELECT state, host_id, changed_at FROM instance_state_changes"
@@ -506,7 +520,7 @@ class LifecycleDatabaseTest {
     }
     assertThat(changes.get(6).at()).isAfter(changes.get(4).at()); // microseconds kept
     // a commit repeated writes no new change
-    lifecycle.commitRunning(id, a, "start-" + id + "-1");
+    lifecycle.commitRunning(id, a, wf);
     int count = jdbi.withHandle(h -> h.select("SELECT COUNT(*) FROM instance_state_changes WHERE instance_id = ?", id)
         .mapTo(Integer.class).one());
     assertThat(count).isEqualTo(7);
