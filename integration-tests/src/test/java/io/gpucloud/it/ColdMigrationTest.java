@@ -105,8 +105,9 @@ class ColdMigrationTest {
     startOn(t, id, first, second);
 
     List<JsonNode> events = Ops.events(stack, t.key(), "instanceId=" + id + "&type=VM.MIGRATE");
-    assertThat(Ops.typeStates(events)).containsExactlyInAnyOrder("VM.MIGRATE/Scheduled", "VM.MIGRATE/Completed");
-    assertThat(events).hasSize(4);
+    assertThat(Ops.typeStates(events)).containsExactlyInAnyOrder("VM.MIGRATE/Scheduled", "VM.MIGRATE/Started",
+        "VM.MIGRATE/Completed");
+    assertThat(events).hasSize(6);
   }
   /**
    * The issue: with host-local pools, either copy the volume between the agents or refuse with 409 "the

@@ -80,12 +80,13 @@ class EventsTest {
     Instant end = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(2);
 
     List<JsonNode> events = Ops.events(stack, a.key(), "instanceId=" + id);
-    assertThat(events).as(events.toString()).hasSize(10);
+    assertThat(events).as(events.toString()).hasSize(15);
     Instant previous = Instant.MIN;
     for (Map.Entry<String, String> w : workflows.entrySet()) {
       JsonNode scheduled = one(events, w.getKey(), "Scheduled");
+      JsonNode started = one(events, w.getKey(), "Started");
       JsonNode completed = one(events, w.getKey(), "Completed");
-      for (JsonNode e : List.of(scheduled, completed)) {
+      for (JsonNode e : List.of(scheduled, started, completed)) {
         assertThat(e.path("accountId").asText()).as(e.toString()).isEqualTo(a.accountId());
         assertThat(e.path("instanceId").asText()).as(e.toString()).isEqualTo(id);
         assertThat(e.path("workflowId").asText()).as(e.toString()).isEqualTo(w.getValue());
@@ -94,15 +95,17 @@ class EventsTest {
       }
       assertThat(scheduled.path("userId").asText()).as("who asked: " + scheduled).isEqualTo(a.userId());
       assertThat(at(scheduled)).as(w.getKey() + " in order").isAfterOrEqualTo(previous);
-      assertThat(at(completed)).as(w.getKey() + " completed after its request").isAfterOrEqualTo(at(scheduled));
+      assertThat(at(started)).as(w.getKey() + " started after its request").isAfterOrEqualTo(at(scheduled));
+      assertThat(started.path("userId").asText()).as("the request's user: " + started).isEqualTo(a.userId());
+      assertThat(at(completed)).as(w.getKey() + " completed after it started").isAfterOrEqualTo(at(started));
       previous = at(completed);
     }
-    assertThat(Ops.events(stack, a.key(), "accountId=" + a.accountId())).hasSize(10);
+    assertThat(Ops.events(stack, a.key(), "accountId=" + a.accountId())).hasSize(15);
 
     // filters
     List<JsonNode> stops = Ops.events(stack, a.key(), "instanceId=" + id + "&type=VM.STOP");
     assertThat(stops).hasSize(2).allSatisfy(e -> assertThat(e.path("type").asText()).isEqualTo("VM.STOP"));
-    assertThat(Ops.events(stack, a.key(), "instanceId=" + id + "&from=" + begin + "&to=" + end)).hasSize(10);
+    assertThat(Ops.events(stack, a.key(), "instanceId=" + id + "&from=" + begin + "&to=" + end)).hasSize(15);
     assertThat(Ops.events(stack, a.key(), "instanceId=" + id + "&to=" + begin.minusSeconds(60))).isEmpty();
     assertThat(Ops.events(stack, a.key(), "instanceId=" + id + "&from=" + end.plusSeconds(60))).isEmpty();
     Stack.Response bad = stack.call("GET", "/events?from=yesterday", null, a.key());
@@ -110,8 +113,8 @@ class EventsTest {
     assertThat(bad.body().path("message").asText()).contains("from");
 
     // scope: the DomainAdmin of the owner's domain sees them; a tenant or DomainAdmin elsewhere does not
-    assertThat(Ops.events(stack, domainAdmin.key(), "instanceId=" + id)).hasSize(10);
-    assertThat(Ops.events(stack, stack.adminKey, "instanceId=" + id)).hasSize(10);
+    assertThat(Ops.events(stack, domainAdmin.key(), "instanceId=" + id)).hasSize(15);
+    assertThat(Ops.events(stack, stack.adminKey, "instanceId=" + id)).hasSize(15);
     for (Tenants.Tenant outsider : List.of(b, otherAdmin)) {
       for (String query : List.of("instanceId=" + id, "accountId=" + a.accountId(), "type=VM.STOP")) {
         Stack.Response r = stack.call("GET", "/events?limit=1000&" + query, null, outsider.key());

@@ -20,6 +20,27 @@ public final class Events {
   public record Event(String type, String state, String userId, String accountId, String instanceId, String hostId,
       String workflowId, String description) {}
 
+  /**
+   * The Started event of the workflow the calling activity runs in, once: a copy of the request's
+   * Scheduled event (type, user, account, instance, host) with state Started. Nothing when called
+   * outside an activity, when the workflow has no Scheduled event, or when it was written already
+   * (a retried or later step).
+   */
+  public static void startedOnce(Handle h) {
+    String workflowId;
+    try {
+      workflowId = io.temporal.activity.Activity.getExecutionContext().getInfo().getWorkflowId();
+    } catch (IllegalStateException | NullPointerException notInAnActivity) {
+      return;
+    }
+    h.createUpdate("INSERT INTO events (id, type, state, user_id, account_id, instance_id, host_id, workflow_id,"
+            + " description) SELECT UUID(), e.type, 'Started', e.user_id, e.account_id, e.instance_id, e.host_id,"
+            + " e.workflow_id, CONCAT(e.type, ' started') FROM events e WHERE e.workflow_id = :wf"
+            + " AND e.state = 'Scheduled' AND NOT EXISTS (SELECT 1 FROM events x WHERE x.workflow_id = :wf"
+            + " AND x.state = 'Started') ORDER BY e.created_at LIMIT 1")
+        .bind("wf", workflowId).execute();
+  }
+
   /** Writes the event in the handle's transaction; returns its id. */
   public static String record(Handle h, Event e) {
     String id = UUID.randomUUID().toString();

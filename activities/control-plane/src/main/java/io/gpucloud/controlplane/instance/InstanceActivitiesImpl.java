@@ -45,6 +45,7 @@ public class InstanceActivitiesImpl implements InstanceActivities {
 
   @Override
   public Reservation reserve(String instanceId, List<String> excludedHostIds) {
+    jdbi.useHandle(Events::startedOnce); // VM.CREATE Started, once, when the deploy's first step runs
     // a repeat: the host it was placed on already is tried first
     return placement.inTurn(() -> placement.place(Purpose.DEPLOY, instanceId,
         i -> i.hostId() == null ? List.of() : List.of(i.hostId()), excludedHostIds));

@@ -87,19 +87,14 @@ public class LifecycleActivitiesImpl implements LifecycleActivities {
 
   @Override
   public InstanceSpec describe(String instanceId) {
-    return jdbi.withHandle(h -> {
-      PlacementStatements dao = new PlacementStatements(h);
-      InstanceRow i = dao.instance(instanceId).orElseThrow(() -> Placement.notFound(instanceId));
-      if (i.hostId() == null) {
-        return Placement.spec(dao, i, null, List.of());
-      }
-      return Placement.spec(dao, i, dao.hostName(i.hostId()), dao.heldDevices(instanceId, i.hostId()));
-    });
+    return locate(instanceId).spec();
   }
 
+  /** Also writes the operation's Started event: every lifecycle workflow begins with describe or locate. */
   @Override
   public Reservation locate(String instanceId) {
-    return jdbi.withHandle(h -> {
+    return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
+      Events.startedOnce(h);
       PlacementStatements dao = new PlacementStatements(h);
       InstanceRow i = dao.instance(instanceId).orElseThrow(() -> Placement.notFound(instanceId));
       if (i.hostId() == null) {
