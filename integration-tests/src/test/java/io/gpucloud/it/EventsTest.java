@@ -104,7 +104,7 @@ class EventsTest {
 
     // filters
     List<JsonNode> stops = Ops.events(stack, a.key(), "instanceId=" + id + "&type=VM.STOP");
-    assertThat(stops).hasSize(2).allSatisfy(e -> assertThat(e.path("type").asText()).isEqualTo("VM.STOP"));
+    assertThat(stops).hasSize(3).allSatisfy(e -> assertThat(e.path("type").asText()).isEqualTo("VM.STOP"));
     assertThat(Ops.events(stack, a.key(), "instanceId=" + id + "&from=" + begin + "&to=" + end)).hasSize(15);
     assertThat(Ops.events(stack, a.key(), "instanceId=" + id + "&to=" + begin.minusSeconds(60))).isEmpty();
     assertThat(Ops.events(stack, a.key(), "instanceId=" + id + "&from=" + end.plusSeconds(60))).isEmpty();
