@@ -14,6 +14,7 @@ import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.ChildWorkflowFailure;
 import io.temporal.workflow.Async;
+import io.temporal.workflow.ChildWorkflowCancellationType;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
@@ -124,6 +125,15 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
    * must bring its instance to a stable state.
    */
   private String child(String instanceId, Operation operation) {
+    // not cancellable once begun: cancelling the maintenance (cancel-maintenance) must not leave an
+    // instance in a transitional state with no workflow, nor cancel a child's own undo steps; the
+    // maintenance stops after the current child instead
+    String[] childId = new String[1];
+    Workflow.newDetachedCancellationScope(() -> childId[0] = beginAndRun(instanceId, operation)).run();
+    return childId[0];
+  }
+
+  private String beginAndRun(String instanceId, Operation operation) {
     String workflowId = Workflow.getInfo().getWorkflowId();
     BegunOperation begun = lifecycle.beginOperation(
         new OperationRequest(instanceId, operation, null, null, false, null, null),
@@ -136,6 +146,7 @@ public class MaintenanceWorkflowImpl implements MaintenanceWorkflow {
     ChildWorkflowOptions options = ChildWorkflowOptions.newBuilder()
         .setWorkflowId(begun.workflowId())
         .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
+        .setCancellationType(ChildWorkflowCancellationType.ABANDON)
         .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
         .setTypedSearchAttributes(attributes.build())
         .setStaticSummary(operation.name().toLowerCase() + " " + instanceId + " for host maintenance (" + workflowId + ")")

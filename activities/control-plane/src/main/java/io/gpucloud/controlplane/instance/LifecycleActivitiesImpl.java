@@ -376,8 +376,10 @@ public class LifecycleActivitiesImpl implements LifecycleActivities {
           return;
         }
       } else {
-        if (to == InstanceState.Stopped || to == InstanceState.Error) {
-          // no pending reservation outlives its operation (a workflow's undo normally freed it already)
+        if (to == InstanceState.Stopped) {
+          // no pending reservation outlives its operation (a workflow's undo normally freed it already).
+          // Not on Error: an operation ends there when its undo failed on the host, and a domain may
+          // still use those devices; destroy frees them
           freePending(h, i, null);
         }
         String error = to == InstanceState.Error ? truncate(reason == null ? "failed" : reason) : null;

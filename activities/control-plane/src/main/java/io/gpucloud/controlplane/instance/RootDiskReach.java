@@ -44,7 +44,7 @@ final class RootDiskReach {
     Optional<Target> t = h.createQuery("SELECT name, storage_pool, storage_shared FROM hosts WHERE id = :id")
         .bind("id", targetHostId).map((rs, ctx) -> new Target(rs.getString(1), rs.getString(2), rs.getBoolean(3)))
         .findOne();
-    if (t.isEmpty() || (t.get().shared() && s.pool().equals(t.get().pool()))) {
+    if (t.isEmpty() || (t.get().shared() && java.util.Objects.equals(s.pool(), t.get().pool()))) {
       return null;
     }
     return "host " + t.get().name() + " is not on the instance's shared storage pool " + s.pool();

@@ -153,6 +153,25 @@ class LifecycleDatabaseTest {
   }
 
   @Test
+  void aStartThatEndsInErrorKeepsWhatItReservedForItsDomain() {
+    String a = fleet.host("A", 2);
+    String id = fleet.running(deploy, 2);
+    stopDetached(id);
+    String wf = requestStart(id);
+    Reservation r = lifecycle.reserveForStart(id, a, List.of());
+    assertThat(r.reserved()).isTrue();
+
+    // the host's undo failed: a domain may still use the devices, so Error must not free them
+    lifecycle.finish(request(id, Operation.START, InstanceState.Stopped, null, null), InstanceState.Error, wf,
+        "onStart hook failed; undo failed: libvirt error");
+
+    assertThat(fleet.state(id)).isEqualTo("Error");
+    assertThat(fleet.devicesOf(id)).containsExactly(a + ":Reserved", a + ":Reserved");
+    assertThat(fleet.free(a)).isZero();
+    assertThat(fleet.used(Resource.GPU)).as("still counted while held").isEqualTo(2);
+  }
+
+  @Test
   void startLandsOnAnotherHostWhenItsDevicesWereTaken() {
     String a = fleet.host("A", 2);
     String id = fleet.running(deploy, 2);
