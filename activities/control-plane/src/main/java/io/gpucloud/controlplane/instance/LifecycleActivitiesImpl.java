@@ -1,5 +1,6 @@
 package io.gpucloud.controlplane.instance;
 
+import static io.gpucloud.activities.instance.InstanceActivities.INSUFFICIENT_CAPACITY;
 import static io.gpucloud.activities.instance.InstanceActivities.INVALID_STATE;
 import static io.gpucloud.activities.instance.InstanceActivities.LIMIT_EXCEEDED;
 
@@ -242,6 +243,13 @@ public class LifecycleActivitiesImpl implements LifecycleActivities {
         if (reserved != needed) {
           throw ApplicationFailure.newNonRetryableFailure("instance " + instanceId + " holds " + reserved
               + " devices on the target " + targetHostId + ", not " + needed, INVALID_STATE);
+        }
+        // its CPU/RAM count on the target only from now on: two migrations (or a deploy) that both saw
+        // room there serialise on the target's host lock, and the later one finds out here
+        if (!dao.lockHost(targetHostId)
+            || dao.hostWithRoom(targetHostId, instanceId, (long) i.cpuCores() * i.cpuMhz(), i.memoryMb()).isEmpty()) {
+          throw ApplicationFailure.newNonRetryableFailure("host " + dao.hostName(targetHostId)
+              + " no longer has room for the instance's CPU and memory", INSUFFICIENT_CAPACITY);
         }
       }
       // also on a repeat, so that nothing is left behind on the source

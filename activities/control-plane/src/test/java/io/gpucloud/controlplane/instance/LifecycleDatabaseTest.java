@@ -153,6 +153,30 @@ class LifecycleDatabaseTest {
   }
 
   @Test
+  void twoMigrationsThatBothSawRoomForTheirCpuCannotBothComplete() {
+    String a = fleet.host("A", 2);
+    String first = fleet.running(deploy, 1);
+    String second = fleet.running(deploy, 1);
+    String b = fleet.host("B", 2);
+    // B has the GPUs for both but CPU for one (each instance: 2 cores x 1000 MHz)
+    jdbi.useHandle(h -> h.execute("UPDATE hosts SET cpu_cores = 1, cpu_mhz = 3000 WHERE id = ?", b));
+    stopHolding(first);
+    stopHolding(second);
+    requestMigration(first);
+    requestMigration(second);
+    // both reservations see B's CPU free: the instances still count on A until they complete
+    assertThat(lifecycle.reserveForMigration(first, b).reserved()).isTrue();
+    assertThat(lifecycle.reserveForMigration(second, b).reserved()).isTrue();
+
+    lifecycle.completeMigration(first, a, b);
+    assertThatThrownBy(() -> lifecycle.completeMigration(second, a, b))
+        .satisfies(t -> assertThat(failureType(t)).isEqualTo(InstanceActivities.INSUFFICIENT_CAPACITY))
+        .hasMessageContaining("no longer has room");
+    assertThat(fleet.hostOf(first)).isEqualTo(b);
+    assertThat(fleet.hostOf(second)).as("stays where it was").isEqualTo(a);
+  }
+
+  @Test
   void aStartThatEndsInErrorKeepsWhatItReservedForItsDomain() {
     String a = fleet.host("A", 2);
     String id = fleet.running(deploy, 2);
