@@ -182,8 +182,11 @@ final class Placement {
           }
         }
       } else if (purpose == Purpose.START && !i.gpusReleased() && i.gpuCount() > 0) {
-        // it still holds its devices: only its own host can take it, and nothing is reserved again
-        return hostId.equals(i.hostId())
+        // it still holds its devices: only its own host can take it, and nothing is reserved again; the
+        // host must still take instances (Up, Enabled: not in maintenance) and have its CPU/RAM
+        boolean canRun = hostId.equals(i.hostId()) && dao.lockHost(hostId)
+            && dao.hostWithRoom(hostId, instanceId, (long) i.cpuCores() * i.cpuMhz(), i.memoryMb()).isPresent();
+        return canRun
             ? new Reservation(hostId, spec(dao, i, dao.hostName(hostId), dao.heldDevices(instanceId, hostId)))
             : Reservation.none();
       } else if (purpose == Purpose.DEPLOY && hostId.equals(i.hostId())) {

@@ -153,6 +153,23 @@ class LifecycleDatabaseTest {
   }
 
   @Test
+  void aStartWithItsDevicesHeldNeedsItsHostToTakeInstances() {
+    String a = fleet.host("A", 2);
+    String id = fleet.running(deploy, 2);
+    stopHolding(id);
+    fleet.setResourceState(a, "Maintenance");
+    requestStart(id);
+
+    assertThat(lifecycle.reserveForStart(id, a, List.of()).reserved()).as("its host is in Maintenance").isFalse();
+    assertThat(fleet.devicesOf(id)).as("still held").containsExactly(a + ":Allocated", a + ":Allocated");
+
+    fleet.setResourceState(a, "Enabled");
+    Reservation r = lifecycle.reserveForStart(id, a, List.of());
+    assertThat(r.hostId()).isEqualTo(a);
+    assertThat(r.spec().devices()).hasSize(2);
+  }
+
+  @Test
   void twoMigrationsThatBothSawRoomForTheirCpuCannotBothComplete() {
     String a = fleet.host("A", 2);
     String first = fleet.running(deploy, 1);
