@@ -30,7 +30,7 @@ public final class Events {
     String workflowId;
     try {
       workflowId = io.temporal.activity.Activity.getExecutionContext().getInfo().getWorkflowId();
-    } catch (IllegalStateException | NullPointerException notInAnActivity) {
+    } catch (IllegalStateException notInAnActivity) { // what the SDK throws outside an activity
       return;
     }
     h.createUpdate("INSERT INTO events (id, type, state, user_id, account_id, instance_id, host_id, workflow_id,"
