@@ -16,6 +16,8 @@ public final class WorkflowTypes {
   public static final String SCALE = "Scale";
   public static final String DESTROY = "Destroy";
   public static final String MAINTENANCE = "Maintenance";
+  public static final String USAGE = "Usage";
+  public static final String USAGE_EXPORT = "UsageExport";
 
   private WorkflowTypes() {}
 }
