@@ -4,9 +4,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
 import io.gpucloud.service.config.BootstrapConfig;
+import io.gpucloud.service.config.DiscoveryScheduleConfig;
 import io.gpucloud.service.config.EmbeddedDbConfig;
 import io.gpucloud.service.config.QuartzConfig;
 import io.gpucloud.service.config.TemporalConfig;
+import io.gpucloud.service.config.UsageConfig;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 
@@ -17,6 +19,8 @@ public class GpuCloudConfiguration extends Configuration {
   @Valid @NotNull private TemporalConfig temporal = new TemporalConfig();
   @Valid @NotNull private BootstrapConfig bootstrap = new BootstrapConfig();
   @Valid @NotNull private QuartzConfig quartz = new QuartzConfig();
+  @Valid @NotNull private UsageConfig usage = new UsageConfig();
+  @Valid @NotNull private DiscoveryScheduleConfig discovery = new DiscoveryScheduleConfig();
 
   @JsonProperty public DataSourceFactory getDatabase() { return database; }
   @JsonProperty public void setDatabase(DataSourceFactory database) { this.database = database; }
@@ -32,4 +36,10 @@ public class GpuCloudConfiguration extends Configuration {
 
   @JsonProperty public QuartzConfig getQuartz() { return quartz; }
   @JsonProperty public void setQuartz(QuartzConfig quartz) { this.quartz = quartz; }
+
+  @JsonProperty public UsageConfig getUsage() { return usage; }
+  @JsonProperty public void setUsage(UsageConfig usage) { this.usage = usage; }
+
+  @JsonProperty public DiscoveryScheduleConfig getDiscovery() { return discovery; }
+  @JsonProperty public void setDiscovery(DiscoveryScheduleConfig discovery) { this.discovery = discovery; }
 }
