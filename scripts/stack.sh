@@ -8,7 +8,10 @@
 #   TEMPORAL_UI_PORT, TEMPORAL_HTTP_PORT, TEMPORAL_METRICS_PORT, GPUCLOUD_DB_PORT, GPUCLOUD_API_PORT, GPUCLOUD_ADMIN_PORT, STACK_SKIP_BUILD=1,
 #   AGENT_EXTRA_ARGS (extra agent-worker options, e.g. --discovery-timeout 5),
 #   SERVICE_JAVA_OPTS (extra JVM options for the service, e.g. a flight recording),
-#   STACK_HOST_WAIT_S (how long to wait for every host to be Up and discovered, default 300)
+#   STACK_HOST_WAIT_S (how long to wait for every host to be Up and discovered, default 300),
+#   GPUCLOUD_SERVICE_REPLICAS (default 1; 2 starts a second service process on GPUCLOUD_API_PORT_2 and
+#   GPUCLOUD_ADMIN_PORT_2, default 8082 and 8083, sharing Temporal and MariaDB; listed as API_URL_2),
+#   GPUCLOUD_USAGE_PERIOD, GPUCLOUD_DISCOVERY_INTERVAL (ISO-8601 durations, default PT1H: config.yml reads them)
 # It prints that the stack is up once every host is Up with its first discovery done, after seeding the
 # demo catalogue and tenant (scripts/seed-demo.sh) into an empty catalogue.
 set -euo pipefail
@@ -25,6 +28,10 @@ export TEMPORAL_METRICS_PORT=${TEMPORAL_METRICS_PORT:-7244}
 export GPUCLOUD_DB_PORT=${GPUCLOUD_DB_PORT:-3307}
 export GPUCLOUD_API_PORT=${GPUCLOUD_API_PORT:-8080}
 export GPUCLOUD_ADMIN_PORT=${GPUCLOUD_ADMIN_PORT:-8081}
+REPLICAS=${GPUCLOUD_SERVICE_REPLICAS:-1}
+[[ "$REPLICAS" =~ ^[12]$ ]] || { echo "stack: GPUCLOUD_SERVICE_REPLICAS must be 1 or 2, got '$REPLICAS'" >&2; exit 1; }
+API_PORT_2=${GPUCLOUD_API_PORT_2:-8082}
+ADMIN_PORT_2=${GPUCLOUD_ADMIN_PORT_2:-8083}
 export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT
 export TEMPORAL_UI_URL=http://127.0.0.1:$TEMPORAL_UI_PORT
 LOGS=$DATA/logs
@@ -83,12 +90,22 @@ wait_port "$GPUCLOUD_DB_PORT" mariadb "${children[1]}"
 
 # C1 alone reserves a 48 MB code cache; after a few thousand deploys the service's compiled code had
 # reached 40 MB of it and its compiler threads still took a fifth of its CPU; 128 MB leaves room
-start service java -Xmx384m -XX:ReservedCodeCacheSize=128m "${JAVA_OPTS[@]}" ${SERVICE_JAVA_OPTS:-} -jar "$SERVICE_JAR" server config.yml
-for _ in $(seq 1 240); do
-  curl -fsS "http://127.0.0.1:$GPUCLOUD_ADMIN_PORT/healthcheck" >/dev/null 2>&1 && break
-  kill -0 "${children[2]}" 2>/dev/null || { echo "stack: service exited" >&2; tail -n 40 "$LOGS/service.log" >&2; exit 1; }
-  sleep 0.5
-done
+SERVICE_CMD=(java -Xmx384m -XX:ReservedCodeCacheSize=128m "${JAVA_OPTS[@]}" ${SERVICE_JAVA_OPTS:-} -jar "$SERVICE_JAR" server config.yml)
+wait_service() { # name, admin port, pid
+  for _ in $(seq 1 240); do
+    curl -fsS "http://127.0.0.1:$2/healthcheck" >/dev/null 2>&1 && return 0
+    kill -0 "$3" 2>/dev/null || { echo "stack: $1 exited" >&2; tail -n 40 "$LOGS/$1.log" >&2; exit 1; }
+    sleep 0.5
+  done
+  echo "stack: $1 not healthy on port $2; see $LOGS/$1.log" >&2; exit 1
+}
+start service "${SERVICE_CMD[@]}"
+wait_service service "$GPUCLOUD_ADMIN_PORT" "${children[2]}"
+if [ "$REPLICAS" = 2 ]; then
+  # the second replica after the first has migrated the schema and created the admin: it shares both
+  GPUCLOUD_API_PORT=$API_PORT_2 GPUCLOUD_ADMIN_PORT=$ADMIN_PORT_2 start service-2 "${SERVICE_CMD[@]}"
+  wait_service service-2 "$ADMIN_PORT_2" "${children[3]}"
+fi
 [ -s "$DATA/admin-api-key" ] || { echo "stack: no admin key in $DATA/admin-api-key" >&2; exit 1; }
 
 for spec in "$SPECS"/*.yml; do
@@ -147,8 +164,11 @@ done
 TENANT_ENV=$(scripts/seed-demo.sh "$API_URL" "$ADMIN_KEY" "$DATA") \
   || { echo "stack: WARNING: seeding the demo catalogue failed (see above); the stack runs without it" >&2; TENANT_ENV=""; }
 
+API_URL_2_LINE=""
+[ "$REPLICAS" = 2 ] && API_URL_2_LINE="API_URL_2=http://127.0.0.1:$API_PORT_2/api/v1"
 cat >"$DATA/stack.env.tmp" <<ENV
 API_URL=$API_URL
+$API_URL_2_LINE
 ADMIN_API_KEY=$ADMIN_KEY
 $TENANT_ENV
 TEMPORAL_ADDRESS=$TEMPORAL_ADDRESS
@@ -159,6 +179,7 @@ cat <<MSG
 
   GPU cloud local stack is up
   API:            http://127.0.0.1:$GPUCLOUD_API_PORT/api/v1   (Authorization: Bearer \$ADMIN_API_KEY)
+$([ "$REPLICAS" = 2 ] && echo "  API, replica 2: http://127.0.0.1:$API_PORT_2/api/v1   (health: http://127.0.0.1:$ADMIN_PORT_2/healthcheck)")
   Admin API key:  $ADMIN_KEY
   Tenant API key: ${TENANT_ENV#TENANT_API_KEY=}   (User of account "demo")
   Temporal UI:    $TEMPORAL_UI_URL

@@ -53,6 +53,8 @@ public final class Stack {
   final Path specsDir;
   final Map<String, String> env = new HashMap<>();
   final String apiUrl;
+  /** The second service replica's API, when the stack runs two (GPUCLOUD_SERVICE_REPLICAS=2), else null. */
+  final String apiUrl2;
   final String adminKey;
   final int dbPort;
   final String temporalAddress;
@@ -93,10 +95,12 @@ public final class Stack {
         Files.copy(p, specsDir.resolve(p.getFileName()));
       }
     }
-    // test-only hosts for the concurrency tests
-    try (Stream<Path> specs = Files.list(REPO.resolve("integration-tests/src/test/resources/specs"))) {
-      for (Path p : specs.filter(p -> p.toString().endsWith(".yml")).toList()) {
-        Files.copy(p, specsDir.resolve(p.getFileName()));
+    // test-only hosts for the concurrency tests (not in a JVM that runs only hosts/, see STACK_ENV)
+    if (!Boolean.getBoolean("gpucloud.stack.onlyDemoHosts")) {
+      try (Stream<Path> specs = Files.list(REPO.resolve("integration-tests/src/test/resources/specs"))) {
+        for (Path p : specs.filter(p -> p.toString().endsWith(".yml")).toList()) {
+          Files.copy(p, specsDir.resolve(p.getFileName()));
+        }
       }
     }
     if (benchHosts) {
@@ -126,6 +130,9 @@ public final class Stack {
     e.put("STACK_SKIP_BUILD", "1");
     e.put("AGENT_EXTRA_ARGS", "--discovery-timeout "
         + (benchHosts ? BENCH_DISCOVERY_TIMEOUT : DISCOVERY_TIMEOUT).toSeconds());
+    e.put("GPUCLOUD_API_PORT_2", String.valueOf(freePort()));
+    e.put("GPUCLOUD_ADMIN_PORT_2", String.valueOf(freePort()));
+    e.putAll(extraEnv());
     env.putAll(e);
     process = pb.start();
     Runtime.getRuntime().addShutdownHook(new Thread(this::stop));
@@ -145,6 +152,7 @@ public final class Stack {
       }
     }
     apiUrl = vars.get("API_URL");
+    apiUrl2 = vars.get("API_URL_2");
     adminKey = vars.get("ADMIN_API_KEY");
     awaitFleet();
   }
@@ -265,6 +273,55 @@ public final class Stack {
     }
   }
 
+  /**
+   * Environment a surefire execution of its own gives its stack (system property gpucloud.stack.env,
+   * "K=V,K=V"): e.g. the usage tests' one-minute periods and two service replicas.
+   */
+  static Map<String, String> extraEnv() {
+    Map<String, String> extra = new HashMap<>();
+    String spec = System.getProperty("gpucloud.stack.env", "");
+    for (String kv : spec.split(",")) {
+      int i = kv.indexOf('=');
+      if (i > 0) {
+        extra.put(kv.substring(0, i).trim(), kv.substring(i + 1).trim());
+      }
+    }
+    return extra;
+  }
+
+  /**
+   * Starts a stack process again (e.g. "service" after a kill -9) with the command line, environment
+   * and directory it had, read from /proc while it still runs ({@link #commandOf}); its pid file names
+   * the new process.
+   */
+  Process restart(String name, ProcessCommand cmd) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(cmd.args()).directory(cmd.dir().toFile()).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("logs/" + name + ".log").toFile()));
+    pb.environment().clear();
+    pb.environment().putAll(cmd.env());
+    Process p = pb.start();
+    Files.writeString(dataDir.resolve("pids/" + name), String.valueOf(p.pid()));
+    Runtime.getRuntime().addShutdownHook(new Thread(p::destroy));
+    return p;
+  }
+
+  /** A process's command line, environment and working directory. */
+  record ProcessCommand(List<String> args, Map<String, String> env, Path dir) {}
+
+  /** What {@link #restart} needs to start a live stack process again, read from /proc. */
+  ProcessCommand commandOf(String name) throws IOException {
+    long pid = pid(name);
+    List<String> args = List.of(new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"))).split("\0"));
+    Map<String, String> env = new HashMap<>();
+    for (String kv : new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ"))).split("\0")) {
+      int i = kv.indexOf('=');
+      if (i > 0) {
+        env.put(kv.substring(0, i), kv.substring(i + 1));
+      }
+    }
+    return new ProcessCommand(args, env, Path.of("/proc/" + pid + "/cwd").toRealPath());
+  }
+
   static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
@@ -293,8 +350,13 @@ public final class Stack {
   }
 
   Response callWithHeader(String method, String path, Object body, String key, String header, String value) {
+    return callAt(apiUrl, method, path, body, key, header, value);
+  }
+
+  /** A call to the API at {@code baseUrl} (e.g. {@link #apiUrl2}, the second replica's). */
+  Response callAt(String baseUrl, String method, String path, Object body, String key, String header, String value) {
     try {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(apiUrl + path)).timeout(Duration.ofSeconds(60));
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60));
       if (header != null) {
         b.header(header, value);
       }
