@@ -110,7 +110,7 @@ public class QuartzManaged implements Managed {
    * misfire, so every later fire would be off the boundaries; FIRE_AND_PROCEED fires once and then
    * keeps the boundaries (startAt + k * interval).
    */
-  static Trigger alignedTrigger(JobKey job, String name, Duration interval, Instant now) {
+  public static Trigger alignedTrigger(JobKey job, String name, Duration interval, Instant now) {
     return TriggerBuilder.newTrigger()
         .withIdentity(TriggerKey.triggerKey(name, GROUP))
         .forJob(job)
@@ -123,7 +123,7 @@ public class QuartzManaged implements Managed {
   }
 
   /** The cron trigger (UTC) with "fire now" on misfire: a missed nightly export runs at start-up. */
-  static Trigger cronTrigger(JobKey job, String name, String cron) {
+  public static Trigger cronTrigger(JobKey job, String name, String cron) {
     return TriggerBuilder.newTrigger()
         .withIdentity(TriggerKey.triggerKey(name, GROUP))
         .forJob(job)
