@@ -92,7 +92,7 @@ public class ScheduleCursors {
         });
       } catch (RuntimeException e) {
         // the cause says why (Temporal unreachable, ...); never a secret: ids and periods only
-        Instant at = get(name).map(Cursor::nextPeriod).orElse(null);
+        Instant at = cursorAfterFailure(name);
         LOG.warn("schedule {}: start of the period {} failed ({}: {}); it is retried at the next fire",
             name, at, e.getClass().getName(), e.getMessage());
         return new CatchUp(ids, at, e);
@@ -115,6 +115,15 @@ public class ScheduleCursors {
   }
 
   private record Step(Instant cursor, String workflowId) {}
+
+  /** The cursor the failed step left (unchanged: its transaction rolled back); null when the database fails too. */
+  private Instant cursorAfterFailure(String name) {
+    try {
+      return get(name).map(Cursor::nextPeriod).orElse(null);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
 
   private static boolean exists(Handle h, String name) {
     return h.createQuery("SELECT COUNT(*) FROM schedule_cursors WHERE name = :name")
