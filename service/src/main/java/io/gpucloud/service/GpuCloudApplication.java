@@ -25,6 +25,9 @@ import io.gpucloud.service.instances.InstanceService;
 import io.gpucloud.service.inventory.InventoryResources;
 import io.gpucloud.service.jobs.JobDependencies;
 import io.gpucloud.service.jobs.QuartzManaged;
+import io.gpucloud.service.jobs.ScheduleCursors;
+import io.gpucloud.service.schedules.ScheduleResource;
+import io.gpucloud.service.schedules.ScheduleService;
 import io.gpucloud.service.temporal.TemporalHealthCheck;
 import io.gpucloud.service.temporal.TemporalManaged;
 import io.gpucloud.service.tenancy.TenancyResources;
@@ -86,14 +89,15 @@ public class GpuCloudApplication extends Application<GpuCloudConfiguration> {
     }
 
     // 3. Temporal client + control-plane worker
-    TemporalManaged temporal = new TemporalManaged(config.getTemporal(), jdbi);
+    TemporalManaged temporal = new TemporalManaged(config.getTemporal(), jdbi, config.getUsage());
     env.lifecycle().manage(temporal);
 
     // 4. Quartz (clustered, same database)
-    if (config.getQuartz().isEnabled()) {
-      JobDependencies deps = new JobDependencies(
-          jdbi, temporal.stubs(), temporal.client(), config.getTemporal().getNamespace(), config.getQuartz());
-      env.lifecycle().manage(new QuartzManaged(config.getQuartz(), ds, deps));
+    JobDependencies deps = new JobDependencies(jdbi, temporal.stubs(), temporal.client(),
+        config.getTemporal().getNamespace(), config.getQuartz(), config.getUsage(), config.getDiscovery());
+    QuartzManaged quartz = config.getQuartz().isEnabled() ? new QuartzManaged(config.getQuartz(), ds, deps) : null;
+    if (quartz != null) {
+      env.lifecycle().manage(quartz);
     }
 
     // 5. health
@@ -112,6 +116,8 @@ public class GpuCloudApplication extends Application<GpuCloudConfiguration> {
     InventoryResources.create(jdbi, temporal.client(), instances).forEach(env.jersey()::register);
     env.jersey().register(new WorkflowResource(new WorkflowInspector(
         temporal.client(), config.getTemporal().getNamespace(), config.getTemporal().getUiUrl())));
+    env.jersey().register(new ScheduleResource(new ScheduleService(
+        quartz == null ? () -> null : quartz::scheduler, new ScheduleCursors(jdbi), temporal.client())));
     TenancyResources.create(jdbi).forEach(env.jersey()::register);
     env.jersey().register(new InstanceResource(instances,
         new InstanceOperations(jdbi, new TemporalWorkflowStarts(temporal.client()))));

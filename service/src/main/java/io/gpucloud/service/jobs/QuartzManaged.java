@@ -2,9 +2,20 @@ package io.gpucloud.service.jobs;
 
 import io.dropwizard.lifecycle.Managed;
 import io.gpucloud.service.config.QuartzConfig;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
 import java.util.Properties;
+import java.util.TimeZone;
 import javax.sql.DataSource;
+import org.quartz.CalendarIntervalScheduleBuilder;
+import org.quartz.CalendarIntervalTrigger;
+import org.quartz.CronScheduleBuilder;
+import org.quartz.CronTrigger;
+import org.quartz.DateBuilder;
 import org.quartz.JobBuilder;
+import org.quartz.JobKey;
 import org.quartz.JobDetail;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
@@ -27,6 +38,7 @@ public class QuartzManaged implements Managed {
   private static final Logger LOG = LoggerFactory.getLogger(QuartzManaged.class);
   public static final String DATA_SOURCE = "gpucloudDS";
   public static final String GROUP = "gpucloud";
+  static final TimeZone UTC = TimeZone.getTimeZone("UTC");
 
   private final QuartzConfig config;
   private final DataSource dataSource;
@@ -69,9 +81,92 @@ public class QuartzManaged implements Managed {
     LOG.info("Quartz scheduler '{}' started (instance {})", config.getSchedulerName(), scheduler.getSchedulerInstanceId());
   }
 
-  /** Idempotent across replicas and restarts: the trigger is replaced only when its interval changed. */
+  /** Idempotent across replicas and restarts: a trigger is replaced only when its schedule changed. */
   private void schedule() throws SchedulerException {
     scheduleEvery(HostLivenessJob.class, HostLivenessJob.NAME, config.getHostLivenessSeconds());
+    if (deps.usage() != null) {
+      scheduleAligned(UsageJob.class, UsageJob.NAME, deps.usage().getPeriod());
+      scheduleCron(UsageExportJob.class, UsageExportJob.NAME, deps.usage().getExportCron());
+    }
+    if (deps.discovery() != null) {
+      scheduleAligned(DiscoveryScheduleJob.class, DiscoveryScheduleJob.NAME, deps.discovery().getInterval());
+    }
+  }
+
+  /** Names of the scheduled jobs, in the order GET /schedules lists them. */
+  public static final List<String> JOBS =
+      List.of(HostLivenessJob.NAME, UsageJob.NAME, UsageExportJob.NAME, DiscoveryScheduleJob.NAME);
+
+  /** The first boundary of {@code interval} (counted from the epoch, so UTC midnight when it divides a day) after {@code now}. */
+  static Instant nextBoundary(Instant now, Duration interval) {
+    long s = interval.toSeconds();
+    return Instant.ofEpochSecond((Math.floorDiv(now.getEpochSecond(), s) + 1) * s);
+  }
+
+  /**
+   * A trigger at every {@code interval} boundary, with "fire now" on misfire so that a service back
+   * from downtime catches up at once. A calendar-interval trigger in seconds (UTC) rather than a
+   * SimpleTrigger: a SimpleTrigger's "fire now" on misfire moves its start time to the moment of the
+   * misfire, so every later fire would be off the boundaries; FIRE_AND_PROCEED fires once and then
+   * keeps the boundaries (startAt + k * interval).
+   */
+  public static Trigger alignedTrigger(JobKey job, String name, Duration interval, Instant now) {
+    return TriggerBuilder.newTrigger()
+        .withIdentity(TriggerKey.triggerKey(name, GROUP))
+        .forJob(job)
+        .startAt(Date.from(nextBoundary(now, interval)))
+        .withSchedule(CalendarIntervalScheduleBuilder.calendarIntervalSchedule()
+            .withIntervalInSeconds(Math.toIntExact(interval.toSeconds()))
+            .inTimeZone(UTC)
+            .withMisfireHandlingInstructionFireAndProceed())
+        .build();
+  }
+
+  /** The cron trigger (UTC) with "fire now" on misfire: a missed nightly export runs at start-up. */
+  public static Trigger cronTrigger(JobKey job, String name, String cron) {
+    return TriggerBuilder.newTrigger()
+        .withIdentity(TriggerKey.triggerKey(name, GROUP))
+        .forJob(job)
+        .withSchedule(CronScheduleBuilder.cronSchedule(cron)
+            .inTimeZone(UTC)
+            .withMisfireHandlingInstructionFireAndProceed())
+        .build();
+  }
+
+  private void scheduleAligned(Class<? extends org.quartz.Job> type, String name, Duration interval)
+      throws SchedulerException {
+    JobDetail job = JobBuilder.newJob(type).withIdentity(name, GROUP).storeDurably().build();
+    Trigger existing = scheduler.getTrigger(TriggerKey.triggerKey(name, GROUP));
+    boolean same = existing instanceof CalendarIntervalTrigger ct
+        && ct.getRepeatIntervalUnit() == DateBuilder.IntervalUnit.SECOND
+        && ct.getRepeatInterval() == interval.toSeconds()
+        && UTC.equals(ct.getTimeZone());
+    replaceUnlessSame(job, type, alignedTrigger(job.getKey(), name, interval, Instant.now()), same,
+        "every " + interval);
+  }
+
+  private void scheduleCron(Class<? extends org.quartz.Job> type, String name, String cron) throws SchedulerException {
+    JobDetail job = JobBuilder.newJob(type).withIdentity(name, GROUP).storeDurably().build();
+    Trigger existing = scheduler.getTrigger(TriggerKey.triggerKey(name, GROUP));
+    boolean same = existing instanceof CronTrigger ct
+        && ct.getCronExpression().equals(cron)
+        && UTC.equals(ct.getTimeZone());
+    replaceUnlessSame(job, type, cronTrigger(job.getKey(), name, cron), same, "cron " + cron + " UTC");
+  }
+
+  private void replaceUnlessSame(JobDetail job, Class<? extends org.quartz.Job> type, Trigger trigger, boolean same,
+      String schedule) throws SchedulerException {
+    if (same && scheduler.checkExists(job.getKey())
+        && scheduler.getJobDetail(job.getKey()).getJobClass().equals(type)) {
+      return; // already scheduled, by us earlier or by another replica: keep its fire times (and misfires)
+    }
+    try {
+      // replace=true: concurrent replicas may both get here; the last write wins, same content
+      scheduler.scheduleJob(job, java.util.Set.of(trigger), true);
+      LOG.info("scheduled job {} {} (first fire {})", job.getKey().getName(), schedule, trigger.getStartTime());
+    } catch (org.quartz.ObjectAlreadyExistsException raced) {
+      LOG.debug("job {} scheduled by another replica", job.getKey().getName());
+    }
   }
 
   private void scheduleEvery(Class<? extends org.quartz.Job> type, String name, int seconds) throws SchedulerException {

@@ -3,7 +3,9 @@ package io.gpucloud.service.temporal;
 import io.dropwizard.lifecycle.Managed;
 import io.gpucloud.activities.inventory.InventoryActivities;
 import io.gpucloud.controlplane.inventory.InventoryActivitiesImpl;
+import io.gpucloud.controlplane.usage.UsageActivitiesImpl;
 import io.gpucloud.service.config.TemporalConfig;
+import io.gpucloud.service.config.UsageConfig;
 import io.gpucloud.controlplane.instance.InstanceActivitiesImpl;
 import io.gpucloud.controlplane.instance.LifecycleActivitiesImpl;
 import io.gpucloud.workflows.DeployWorkflowImpl;
@@ -16,6 +18,9 @@ import io.gpucloud.workflows.RebootWorkflowImpl;
 import io.gpucloud.workflows.ScaleWorkflowImpl;
 import io.gpucloud.workflows.StartWorkflowImpl;
 import io.gpucloud.workflows.StopWorkflowImpl;
+import io.gpucloud.workflows.UsageExportWorkflow;
+import io.gpucloud.workflows.UsageExportWorkflowImpl;
+import io.gpucloud.workflows.UsageWorkflowImpl;
 import io.gpucloud.workflows.HostRegistrationWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
@@ -24,6 +29,7 @@ import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
+import java.nio.file.Path;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +52,7 @@ public class TemporalManaged implements Managed {
   private ScheduledExecutorService retry;
   private boolean stopping;
 
-  public TemporalManaged(TemporalConfig config, Jdbi jdbi) {
+  public TemporalManaged(TemporalConfig config, Jdbi jdbi, UsageConfig usage) {
     this.config = config;
     this.stubs = WorkflowServiceStubs.newServiceStubs(
         WorkflowServiceStubsOptions.newBuilder().setTarget(config.getTarget()).build());
@@ -59,11 +65,15 @@ public class TemporalManaged implements Managed {
       worker.registerWorkflowImplementationTypes(DiscoveryWorkflowImpl.class, HostRegistrationWorkflowImpl.class,
           DeployWorkflowImpl.class, DomainXmlWorkflowImpl.class, StopWorkflowImpl.class, StartWorkflowImpl.class,
           RebootWorkflowImpl.class, MigrateWorkflowImpl.class, ScaleWorkflowImpl.class, DestroyWorkflowImpl.class,
-          MaintenanceWorkflowImpl.class);
+          MaintenanceWorkflowImpl.class, UsageWorkflowImpl.class);
+      // the export needs the period length to end the missing periods it generates
+      worker.registerWorkflowImplementationFactory(UsageExportWorkflow.class,
+          () -> new UsageExportWorkflowImpl(usage.getPeriod()));
       InstanceActivitiesImpl deploy = new InstanceActivitiesImpl(jdbi, config.getConcurrentPlacements());
       // start and migration place through deploy's placement turns and plan cache
       worker.registerActivitiesImplementations(new InventoryActivitiesImpl(jdbi), deploy,
-          new LifecycleActivitiesImpl(deploy));
+          new LifecycleActivitiesImpl(deploy),
+          new UsageActivitiesImpl(jdbi, usage.periods(), Path.of(usage.getExportDir())));
     }
   }
 
