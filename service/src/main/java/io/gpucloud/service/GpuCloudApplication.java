@@ -28,6 +28,7 @@ import io.gpucloud.service.jobs.QuartzManaged;
 import io.gpucloud.service.temporal.TemporalHealthCheck;
 import io.gpucloud.service.temporal.TemporalManaged;
 import io.gpucloud.service.tenancy.TenancyResources;
+import io.gpucloud.service.usage.UsageResource;
 import io.gpucloud.service.workflows.WorkflowInspector;
 import io.gpucloud.service.workflows.TemporalWorkflowStarts;
 import io.gpucloud.service.workflows.WorkflowResource;
@@ -116,5 +117,6 @@ public class GpuCloudApplication extends Application<GpuCloudConfiguration> {
     env.jersey().register(new InstanceResource(instances,
         new InstanceOperations(jdbi, new TemporalWorkflowStarts(temporal.client()))));
     env.jersey().register(new EventResource(new EventService(jdbi)));
+    env.jersey().register(UsageResource.create(jdbi, temporal.client(), Path.of(config.getUsage().getExportDir())));
   }
 }
