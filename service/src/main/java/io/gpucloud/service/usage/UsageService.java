@@ -151,27 +151,41 @@ public class UsageService {
       return null;
     }
     String v = value.trim();
+    Instant t;
     try {
-      if (v.length() <= 10) {
-        return LocalDate.parse(v).atStartOfDay(ZoneOffset.UTC).toInstant();
-      }
-      return OffsetDateTime.parse(v).toInstant();
+      t = v.length() <= 10 ? LocalDate.parse(v).atStartOfDay(ZoneOffset.UTC).toInstant()
+          : OffsetDateTime.parse(v).toInstant();
     } catch (DateTimeParseException e) {
       throw ApiException.badRequest(field + " must be an ISO-8601 time with an offset (2026-12-02T10:00:00Z) or a"
           + " date (2026-12-02), got '" + clip(v) + "'");
     }
+    if (t.isBefore(MIN_TIME) || t.isAfter(MAX_TIME)) {
+      throw ApiException.badRequest(field + " must lie between " + MIN_TIME + " and " + MAX_TIME + ", got '"
+          + clip(v) + "'");
+    }
+    return t;
   }
+
+  /** What a DATETIME holds (MariaDB refuses the rest): years 1000 to 9999, UTC. */
+  static final Instant MIN_TIME = Instant.parse("1000-01-01T00:00:00Z");
+  static final Instant MAX_TIME = Instant.parse("9999-12-31T23:59:59Z");
 
   /** A required date YYYY-MM-DD. */
   static LocalDate date(String field, String value) {
     if (value == null || value.isBlank()) {
       throw ApiException.badRequest(field + " is required (a date YYYY-MM-DD)");
     }
+    LocalDate d;
     try {
-      return LocalDate.parse(value.trim());
+      d = LocalDate.parse(value.trim());
     } catch (DateTimeParseException e) {
       throw ApiException.badRequest(field + " must be a date YYYY-MM-DD, got '" + clip(value) + "'");
     }
+    if (d.getYear() < 1000) {
+      throw ApiException.badRequest(field + " must be a date YYYY-MM-DD from the year 1000 on, got '" + clip(value)
+          + "'");
+    }
+    return d;
   }
 
   static int intParam(String field, String value, int min, int max, int dflt) {

@@ -32,6 +32,10 @@ class UsageParametersTest {
     fails(400, "to must be an ISO-8601 time", () -> UsageService.time("to", "2026-12-32"));
     fails(400, "from must be an ISO-8601 time", () -> UsageService.time("from", "2026-12-02T10:00:00"));
     fails(400, "from must be", () -> UsageService.time("from", "1733130000"));
+    fails(400, "to must lie between 1000-01-01T00:00:00Z and 9999-12-31T23:59:59Z",
+        () -> UsageService.time("to", "+999999999-12-31T23:59:59Z"));
+    fails(400, "from must lie between", () -> UsageService.time("from", "0999-12-31"));
+    fails(400, "from must be", () -> UsageService.time("from", "-2026-12-02"));
     fails(400, "from (2026-12-03T00:00:00Z) must not be after to (2026-12-02T00:00:00Z)",
         () -> UsageService.Filter.of(null, null, null, "2026-12-03", "2026-12-02"));
     assertThat(UsageService.Filter.of(null, null, "2", "2026-12-02", "2026-12-02").type()).isEqualTo(UsageType.ALLOCATED_VM);
@@ -55,6 +59,7 @@ class UsageParametersTest {
     assertThat(UsageService.date("date", "2026-12-02")).isEqualTo(LocalDate.of(2026, 12, 2));
     fails(400, "date is required", () -> UsageService.date("date", null));
     fails(400, "date must be a date YYYY-MM-DD, got '2026-2-1'", () -> UsageService.date("date", "2026-2-1"));
+    fails(400, "date must be a date YYYY-MM-DD from the year 1000 on", () -> UsageService.date("date", "0999-01-01"));
   }
 
   @Test

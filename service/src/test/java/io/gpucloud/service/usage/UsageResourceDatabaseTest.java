@@ -400,6 +400,7 @@ class UsageResourceDatabaseTest {
     assertError(get("admin", "/api/v1/usage?to=yesterday"), 400, "to must be an ISO-8601 time");
     assertError(get("admin", "/api/v1/usage?from=2026-12-02T10:00:00"), 400, "from"); // no offset
     assertError(get("admin", "/api/v1/usage?from=2026-12-03&to=2026-12-02"), 400, "from (2026-12-03T00:00:00Z) must not be after to");
+    assertError(get("admin", "/api/v1/usage?to=%2B999999999-12-31T23:59:59Z"), 400, "to must lie between");
     assertError(get("admin", "/api/v1/usage?pageSize=0"), 400, "pageSize must be an integer between 1 and 1000");
     assertError(get("admin", "/api/v1/usage?pageSize=5000"), 400, "pageSize must be an integer between 1 and 1000");
     assertError(get("admin", "/api/v1/usage?page=0"), 400, "page must be an integer >= 1");
