@@ -31,6 +31,7 @@ import io.gpucloud.service.schedules.ScheduleService;
 import io.gpucloud.service.temporal.TemporalHealthCheck;
 import io.gpucloud.service.temporal.TemporalManaged;
 import io.gpucloud.service.tenancy.TenancyResources;
+import io.gpucloud.service.usage.UsageResource;
 import io.gpucloud.service.workflows.WorkflowInspector;
 import io.gpucloud.service.workflows.TemporalWorkflowStarts;
 import io.gpucloud.service.workflows.WorkflowResource;
@@ -122,5 +123,6 @@ public class GpuCloudApplication extends Application<GpuCloudConfiguration> {
     env.jersey().register(new InstanceResource(instances,
         new InstanceOperations(jdbi, new TemporalWorkflowStarts(temporal.client()))));
     env.jersey().register(new EventResource(new EventService(jdbi)));
+    env.jersey().register(UsageResource.create(jdbi, temporal.client(), Path.of(config.getUsage().getExportDir())));
   }
 }
