@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -18,8 +19,13 @@ import org.jdbi.v3.core.Jdbi;
 final class UsageFixture implements AutoCloseable {
   final Jdbi jdbi;
   final String tag = UUID.randomUUID().toString().substring(0, 8);
-  // days 3 apart: a fixture's instances are all destroyed by the end of its next day (close)
-  final LocalDate day = LocalDate.of(2001, 1, 1).plusDays(3L * ThreadLocalRandom.current().nextInt(2400));
+  /**
+   * Days 3 apart (a fixture's instances are all destroyed by the end of its next day, see close), from a
+   * random base per JVM: no two fixtures share a period, nor do runs on a database that is kept.
+   */
+  private static final LocalDate BASE = LocalDate.of(2001, 1, 1).plusDays(ThreadLocalRandom.current().nextInt(5000));
+  private static final AtomicInteger NEXT = new AtomicInteger();
+  final LocalDate day = BASE.plusDays(3L * NEXT.getAndIncrement());
   final String domainId = UUID.randomUUID().toString();
   final String domainPath = "/ROOT-" + tag + "/";
   final String accountId = UUID.randomUUID().toString();
@@ -74,7 +80,15 @@ final class UsageFixture implements AutoCloseable {
   }
 
   String instance(String name, String offering) {
-    String id = UUID.randomUUID().toString();
+    return instance(UUID.randomUUID().toString(), name, offering);
+  }
+
+  /** The fixture's n-th predictable id: they sort in n's order. */
+  String id(int n) {
+    return String.format("%s-0000-0000-0000-%012d", tag, n);
+  }
+
+  String instance(String id, String name, String offering) {
     instanceIds.add(id);
     int n = instanceIds.size();
     jdbi.useHandle(h -> {
