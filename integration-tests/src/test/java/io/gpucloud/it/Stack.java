@@ -322,9 +322,19 @@ public final class Stack {
     return new ProcessCommand(args, env, Path.of("/proc/" + pid + "/cwd").toRealPath());
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+  private static final java.util.Set<Integer> HANDED_OUT = new java.util.HashSet<>();
+
+  /**
+   * A port free now and not handed out before in this JVM: the ports are all picked before any
+   * process binds one, and the kernel may offer a closed probe's port again.
+   */
+  static synchronized int freePort() throws IOException {
+    while (true) {
+      try (ServerSocket s = new ServerSocket(0)) {
+        if (HANDED_OUT.add(s.getLocalPort())) {
+          return s.getLocalPort();
+        }
+      }
     }
   }
 

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -51,6 +52,9 @@ class UsageScheduleTest {
 
   @BeforeAll
   static void up() {
+    // only in the usage-stack execution (a -Dtest=... run selects it in the default one too)
+    Assumptions.assumeTrue(Stack.extraEnv().containsKey("GPUCLOUD_USAGE_PERIOD"),
+        "runs in the usage-stack surefire execution, with its own stack");
     stack = Stack.get();
     assertThat(stack.apiUrl2).as("the usage stack runs two service replicas").isNotNull();
     tenant = Tenants.tenant(stack, "usage-a", Tenants.unlimited());
@@ -466,6 +470,13 @@ class UsageScheduleTest {
     }
     stack.restart("service", one);
     stack.restart("service-2", two);
+    Stack.await("the restarted service answering", Duration.ofMinutes(2), () -> {
+      try {
+        return stack.admin("GET", "/schedules", null).status() == 200;
+      } catch (IllegalStateException notYet) {
+        return false;
+      }
+    }, Duration.ofSeconds(1));
     List<Instant> startTimes = new ArrayList<>();
     for (Instant p : missed) {
       JsonNode wf = stack.awaitWorkflow(periodId(p), WAIT);
