@@ -9,6 +9,7 @@
 # An interrupted seeding is finished by the next run ($DATA/.seeding marks one under way); each item is
 # created only when no item of that name exists, so a catalogue an operator changed is left alone.
 set -euo pipefail
+umask 077 # what it writes under the data dir (the tenant's key, the seeding mark) is the owner's alone
 API=$1
 ADMIN_KEY=$2
 DATA=$3
@@ -70,6 +71,6 @@ USER_ID=$(api GET /users | jq -r '[.[] | select(.name == "demo")][0].id // empty
 [ -n "$USER_ID" ] || USER_ID=$(api POST /users "{\"name\": \"demo\", \"role\": \"User\", \"accountId\": \"$ACCOUNT\"}" \
   | jq -r .id)
 KEY=$(api POST "/users/$USER_ID/keys" | jq -r .key)
-(umask 077 && printf '%s\n' "$KEY" >"$KEY_FILE.tmp") && mv "$KEY_FILE.tmp" "$KEY_FILE"
+printf '%s\n' "$KEY" >"$KEY_FILE.tmp" && mv "$KEY_FILE.tmp" "$KEY_FILE"
 echo "seed-demo: tenant account \"demo\", user \"demo\" (role User); key in $KEY_FILE" >&2
 echo "TENANT_API_KEY=$KEY"

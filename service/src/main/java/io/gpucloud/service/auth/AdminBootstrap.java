@@ -37,6 +37,24 @@ public final class AdminBootstrap {
     return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, AdminBootstrap::ensureAdmin);
   }
 
+  /**
+   * Creates the admin if there is none, its key written to {@code keyFile} (mode 600) before the admin
+   * is committed: a key that cannot be written is not created (the start fails, naming the file, and
+   * the next start tries again), rather than created and lost. The key is never logged or printed,
+   * only the file's path. Whether an admin was created.
+   */
+  public static boolean ensureAdmin(Jdbi jdbi, Path keyFile) {
+    return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
+      Optional<String> key = ensureAdmin(h);
+      key.ifPresent(k -> {
+        writeKeyFile(keyFile, k);
+        LOG.info("bootstrap: the admin API key is in {} (mode 600); it is not shown anywhere else",
+            keyFile.toAbsolutePath());
+      });
+      return key.isPresent();
+    });
+  }
+
   private static Optional<String> ensureAdmin(Handle h) {
     String rootId = lockRoot(h).orElse(null);
     if (rootId == null) {
