@@ -65,9 +65,11 @@ if [ -s "$KEY_FILE" ] && api GET /instances "" "$(cat "$KEY_FILE")" >/dev/null 2
   echo "TENANT_API_KEY=$(cat "$KEY_FILE")"
   exit 0
 fi
-ACCOUNT=$(api GET "/accounts?name=demo" | jq -r '.[0].id // empty')
+ROOT_DOMAIN=00000000-0000-0000-0000-000000000001 # AdminBootstrap.ROOT_DOMAIN_ID, the admin's own domain
+ACCOUNT=$(api GET "/accounts?domainId=$ROOT_DOMAIN&name=demo" | jq -r '.[0].id // empty')
 [ -n "$ACCOUNT" ] || ACCOUNT=$(api POST /accounts '{"name": "demo"}' | jq -r .id)
-USER_ID=$(api GET /users | jq -r '[.[] | select(.name == "demo")][0].id // empty')
+# user names are unique per account only: the demo account's "demo"
+USER_ID=$(api GET /users | jq -r --arg a "$ACCOUNT" '[.[] | select(.name == "demo" and .accountId == $a)][0].id // empty')
 [ -n "$USER_ID" ] || USER_ID=$(api POST /users "{\"name\": \"demo\", \"role\": \"User\", \"accountId\": \"$ACCOUNT\"}" \
   | jq -r .id)
 KEY=$(api POST "/users/$USER_ID/keys" | jq -r .key)

@@ -76,8 +76,9 @@ public final class AdminBootstrap {
       h.createUpdate("INSERT INTO accounts (id, name, domain_id) VALUES (:id, :n, :d)")
           .bind("id", accountId).bind("n", ADMIN_ACCOUNT).bind("d", rootId).execute();
     }
-    String userId = h.createQuery("SELECT id FROM users WHERE name = :n")
-        .bind("n", ADMIN_USER).mapTo(String.class).findFirst().orElse(null);
+    // user names are unique per account: the admin account's "admin", not a tenant's user of that name
+    String userId = h.createQuery("SELECT id FROM users WHERE account_id = :a AND name = :n")
+        .bind("a", accountId).bind("n", ADMIN_USER).mapTo(String.class).findFirst().orElse(null);
     if (userId == null) {
       userId = UUID.randomUUID().toString();
       h.createUpdate("INSERT INTO users (id, name, account_id, role) VALUES (:id, :n, :a, :r)")

@@ -102,10 +102,11 @@ public class UserResource {
       if (!scope.mayGrant(req.role(), accountPath.get())) {
         throw cannotGrant(req.role());
       }
-      boolean nameTaken = h.createQuery("SELECT COUNT(*) FROM users WHERE name = :name")
-          .bind("name", req.name()).mapTo(Integer.class).one() > 0;
+      // names are unique per account (V12): the answer speaks of an account the caller manages only
+      boolean nameTaken = h.createQuery("SELECT COUNT(*) FROM users WHERE account_id = :account AND name = :name")
+          .bind("account", accountId).bind("name", req.name()).mapTo(Integer.class).one() > 0;
       if (nameTaken) {
-        throw ApiException.conflict("a user named '" + req.name() + "' already exists");
+        throw nameTaken(req.name());
       }
       String id = UUID.randomUUID().toString();
       try {
@@ -114,7 +115,7 @@ public class UserResource {
             .execute();
       } catch (StatementException e) {
         if (e.getCause() instanceof SQLIntegrityConstraintViolationException) {
-          throw ApiException.conflict("a user named '" + req.name() + "' already exists");
+          throw nameTaken(req.name());
         }
         throw e;
       }
@@ -203,6 +204,10 @@ public class UserResource {
         throw ApiException.notFound("no key " + keyId + " for user " + userId);
       }
     });
+  }
+
+  private static ApiException nameTaken(String name) {
+    return ApiException.conflict("a user named '" + name + "' already exists in that account");
   }
 
   private static ApiException cannotGrant(Role role) {

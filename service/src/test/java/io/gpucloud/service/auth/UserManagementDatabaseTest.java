@@ -90,4 +90,27 @@ class UserManagementDatabaseTest {
     users.delete(me, below.userId());
     fails(404, "no user", () -> users.get(admin, below.userId()));
   }
+
+  @Test
+  void userNamesAreUniquePerAccountAndA409SpeaksOfThatAccountOnly() {
+    DomainView mine = domains.create(admin, new DomainRequest(uniq("mine"), null));
+    DomainView theirs = domains.create(admin, new DomainRequest(uniq("theirs"), null));
+    AccountView myAccount = accounts.create(admin, new AccountRequest("acc", mine.id()));
+    AccountView theirAccount = accounts.create(admin, new AccountRequest("acc", theirs.id()));
+    Caller me = user(Role.DomainAdmin, accounts.create(admin, new AccountRequest("admins", mine.id())));
+    String name = uniq("ops-");
+    assertThat(users.create(admin, new UserResource.CreateUserRequest(name, Role.User, theirAccount.id())).getStatus())
+        .isEqualTo(201);
+
+    // another tenant's name is no answer to give: the same name is free in my account
+    assertThat(users.create(me, new UserResource.CreateUserRequest(name, Role.User, myAccount.id())).getStatus())
+        .isEqualTo(201);
+    // twice in one account is a conflict, told of that account only
+    fails(409, "a user named '" + name + "' already exists in that account",
+        () -> users.create(me, new UserResource.CreateUserRequest(name, Role.User, myAccount.id())));
+    fails(409, "already exists in that account",
+        () -> users.create(admin, new UserResource.CreateUserRequest(name, Role.User, theirAccount.id())));
+    assertThat(users.list(admin)).filteredOn(u -> u.name().equals(name)).extracting(UserResource.UserView::accountId)
+        .containsExactlyInAnyOrder(myAccount.id(), theirAccount.id());
+  }
 }
