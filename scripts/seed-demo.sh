@@ -9,6 +9,7 @@
 # An interrupted seeding is finished by the next run ($DATA/.seeding marks one under way); each item is
 # created only when no item of that name exists, so a catalogue an operator changed is left alone.
 set -euo pipefail
+umask 077 # what it writes under the data dir (the tenant's key, the seeding mark) is the owner's alone
 API=$1
 ADMIN_KEY=$2
 DATA=$3
@@ -64,12 +65,14 @@ if [ -s "$KEY_FILE" ] && api GET /instances "" "$(cat "$KEY_FILE")" >/dev/null 2
   echo "TENANT_API_KEY=$(cat "$KEY_FILE")"
   exit 0
 fi
-ACCOUNT=$(api GET "/accounts?name=demo" | jq -r '.[0].id // empty')
+ROOT_DOMAIN=00000000-0000-0000-0000-000000000001 # AdminBootstrap.ROOT_DOMAIN_ID, the admin's own domain
+ACCOUNT=$(api GET "/accounts?domainId=$ROOT_DOMAIN&name=demo" | jq -r '.[0].id // empty')
 [ -n "$ACCOUNT" ] || ACCOUNT=$(api POST /accounts '{"name": "demo"}' | jq -r .id)
-USER_ID=$(api GET /users | jq -r '[.[] | select(.name == "demo")][0].id // empty')
+# user names are unique per account only: the demo account's "demo"
+USER_ID=$(api GET /users | jq -r --arg a "$ACCOUNT" '[.[] | select(.name == "demo" and .accountId == $a)][0].id // empty')
 [ -n "$USER_ID" ] || USER_ID=$(api POST /users "{\"name\": \"demo\", \"role\": \"User\", \"accountId\": \"$ACCOUNT\"}" \
   | jq -r .id)
 KEY=$(api POST "/users/$USER_ID/keys" | jq -r .key)
-(umask 077 && printf '%s\n' "$KEY" >"$KEY_FILE.tmp") && mv "$KEY_FILE.tmp" "$KEY_FILE"
+printf '%s\n' "$KEY" >"$KEY_FILE.tmp" && mv "$KEY_FILE.tmp" "$KEY_FILE"
 echo "seed-demo: tenant account \"demo\", user \"demo\" (role User); key in $KEY_FILE" >&2
 echo "TENANT_API_KEY=$KEY"

@@ -17,8 +17,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+# everything under the data dir (keys, stack.env, logs, databases) is the owner's alone: this shell
+# and every process it starts create files under umask 077
+umask 077
 
 DATA=$(mkdir -p "${GPUCLOUD_DATA_DIR:-.local}" && cd "${GPUCLOUD_DATA_DIR:-.local}" && pwd)
+# a data dir from before (made under a looser umask) is closed too
+chmod -R go= "$DATA"
 SPECS=$(cd "${GPUCLOUD_HOST_SPECS:-hosts}" && pwd)
 export GPUCLOUD_DATA_DIR=$DATA
 export TEMPORAL_PORT=${TEMPORAL_PORT:-7233}
@@ -175,13 +180,14 @@ TEMPORAL_ADDRESS=$TEMPORAL_ADDRESS
 TEMPORAL_UI_URL=$TEMPORAL_UI_URL
 ENV
 mv "$DATA/stack.env.tmp" "$DATA/stack.env"
+open=$(find "$DATA" -type f -perm /077 -print | head -n 5)
+[ -z "$open" ] || echo "stack: WARNING: files under $DATA readable by others (umask 077 expected):" $open >&2
 cat <<MSG
 
   GPU cloud local stack is up
   API:            http://127.0.0.1:$GPUCLOUD_API_PORT/api/v1   (Authorization: Bearer \$ADMIN_API_KEY)
 $([ "$REPLICAS" = 2 ] && echo "  API, replica 2: http://127.0.0.1:$API_PORT_2/api/v1   (health: http://127.0.0.1:$ADMIN_PORT_2/healthcheck)")
-  Admin API key:  $ADMIN_KEY
-  Tenant API key: ${TENANT_ENV#TENANT_API_KEY=}   (User of account "demo")
+  API keys:       ADMIN_API_KEY and TENANT_API_KEY (User of account "demo") in $DATA/stack.env (mode 600)
   Temporal UI:    $TEMPORAL_UI_URL
   Health:         http://127.0.0.1:$GPUCLOUD_ADMIN_PORT/healthcheck
   Hosts:          $(echo $HOST_NAMES) (Up, discovered; specs in $SPECS)

@@ -36,7 +36,6 @@ import io.gpucloud.service.workflows.WorkflowInspector;
 import io.gpucloud.service.workflows.TemporalWorkflowStarts;
 import io.gpucloud.service.workflows.WorkflowResource;
 import java.nio.file.Path;
-import java.util.Optional;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.sqlobject.SqlObjectPlugin;
@@ -76,18 +75,8 @@ public class GpuCloudApplication extends Application<GpuCloudConfiguration> {
     Jdbi jdbi = Jdbi.create(ds).installPlugin(new SqlObjectPlugin());
 
     // 2. first admin (exactly once across replicas and restarts)
-    Optional<String> adminKey = AdminBootstrap.ensureAdmin(jdbi);
-    if (adminKey.isPresent()) {
-      Path keyFile = Path.of(config.getBootstrap().getAdminKeyFile());
-      System.out.println("Admin API key: " + adminKey.get());
-      System.out.flush();
-      try {
-        AdminBootstrap.writeKeyFile(keyFile, adminKey.get());
-        LOG.info("admin API key written to {} (mode 600); it is not shown again", keyFile.toAbsolutePath());
-      } catch (RuntimeException e) {
-        LOG.error("could not write the admin API key file: {}", e.getMessage());
-      }
-    }
+    // its key goes to the key file only (mode 600), never to stdout or the log
+    AdminBootstrap.ensureAdmin(jdbi, Path.of(config.getBootstrap().getAdminKeyFile()));
 
     // 3. Temporal client + control-plane worker
     TemporalManaged temporal = new TemporalManaged(config.getTemporal(), jdbi, config.getUsage());

@@ -223,6 +223,33 @@ class LifecycleResourcesDatabaseTest {
   }
 
   @Test
+  void aHostHooksFailureShowsItsDetailToAdminsOnly() {
+    String host = f.host("Up", "Enabled", 0);
+    String account = f.account(f.domain("hook", null));
+    String tenantKey = key(f.caller(Role.User, account));
+    String domainAdminKey = key(f.caller(Role.DomainAdmin, account));
+    String id = f.instance(account, "Running", host, 0);
+    String detail = "state hook failed: hook /etc/gpu-agent/hooks/libvirt-vm-state-change.sh failed with exit code 1;"
+        + " stderr: could not reach 10.1.2.3 with token s3cr3t";
+    io.gpucloud.service.TestDatabase.jdbi().useHandle(h -> {
+      h.execute("UPDATE instances SET state = 'Error', error_reason = ? WHERE id = ?", detail, id);
+      io.gpucloud.controlplane.events.Events.record(h, new io.gpucloud.controlplane.events.Events.Event("VM.REBOOT",
+          "Failed", f.admin.userId(), account, id, host, "reboot-" + id + "-1", "VM is Error: " + detail));
+    });
+
+    assertThat(map(as("admin", "/api/v1/instances/" + id).get(), 200)).containsEntry("errorReason", detail);
+    for (String key : List.of(tenantKey, domainAdminKey)) {
+      assertThat(map(as(key, "/api/v1/instances/" + id).get(), 200))
+          .containsEntry("errorReason", "a host hook failed; an administrator can see the details in the events");
+      assertThat(list(as(key, "/api/v1/events?instanceId=" + id + "&type=VM.REBOOT").get())).singleElement()
+          .satisfies(e -> assertThat(e).containsEntry("description",
+              "VM is Error: a host hook failed; an administrator can see the details in the events"));
+    }
+    assertThat(list(as("admin", "/api/v1/events?instanceId=" + id + "&type=VM.REBOOT").get())).singleElement()
+        .satisfies(e -> assertThat(e).containsEntry("description", "VM is Error: " + detail));
+  }
+
+  @Test
   void hostMaintenanceAndItsCancellation() {
     String host = f.host("Up", "Enabled", 2);
     String name = f.hostName(host);

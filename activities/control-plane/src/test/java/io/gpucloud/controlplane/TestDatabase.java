@@ -20,6 +20,7 @@ import org.mariadb.jdbc.MariaDbDataSource;
 public final class TestDatabase {
   public static final String ENV = "GPUCLOUD_API_TEST_DB_URL";
   private static Jdbi jdbi;
+  private static MariaDbDataSource dataSource;
 
   private TestDatabase() {}
 
@@ -33,6 +34,12 @@ public final class TestDatabase {
           + " tests may create and migrate the database <name>_controlplane.");
     }
     return url;
+  }
+
+  /** The data source under {@link #jdbi()} (migrated). */
+  public static synchronized MariaDbDataSource dataSource() {
+    jdbi();
+    return dataSource;
   }
 
   /** A Jdbi (SqlObject plugin installed) on the migrated test database; migrated once per JVM. */
@@ -52,6 +59,7 @@ public final class TestDatabase {
         }
         MariaDbDataSource ds = new MariaDbDataSource(own);
         Migrations.migrate(ds);
+        dataSource = ds;
         jdbi = Jdbi.create(ds).installPlugin(new SqlObjectPlugin());
       } catch (SQLException e) {
         throw new IllegalStateException("test database " + own + ": " + e.getMessage(), e);

@@ -11,6 +11,8 @@ public class HookFailedException extends RuntimeException {
   public enum Reason {
     NOT_FOUND,
     NOT_EXECUTABLE,
+    /** The hook, or its directory, is group- or world-writable. */
+    UNSAFE_PERMISSIONS,
     START_FAILED,
     NON_ZERO_EXIT,
     TIMED_OUT,

@@ -9,9 +9,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -29,7 +35,13 @@ import org.slf4j.LoggerFactory;
  *       ("timed out after N s");
  *   <li>a non-zero exit fails with the exit code and the first ~4 KB of stderr in the message;
  *   <li>{@link #runIfPresent} skips a hook file that does not exist; a file that exists but is not
- *       executable is an error.
+ *       executable is an error;
+ *   <li>a hook file, or the directory it is in, that is group- or world-writable is refused (someone
+ *       other than its owner could make the agent run anything): an error naming the path and its mode;
+ *   <li>the hook gets a minimal environment, nothing of the agent's inherited: {@code PATH=}{@value #PATH},
+ *       {@code LANG=}{@value #LANG}, and of the agent's environment only the variables the hook contract
+ *       documents ({@link #CONTRACT_VARIABLES}: the discovery hook's {@code GPU_SYSFS_ROOT} and
+ *       {@code GPU_DISCOVERY_INCLUDE}), when set.
  * </ul>
  *
  * <p>What is written to stdin is never logged or put into an exception message (it may hold secrets);
@@ -42,6 +54,13 @@ public final class HookRunner {
   public static final int DEFAULT_MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
   /** How much of stderr goes into a failure message. */
   public static final int STDERR_IN_MESSAGE_CHARS = 4096;
+
+  /** The hooks' PATH. */
+  public static final String PATH = "/usr/sbin:/usr/bin:/sbin:/bin";
+  /** The hooks' LANG. */
+  public static final String LANG = "C.UTF-8";
+  /** The variables of the agent's environment a hook gets (when set): those the hook contract documents. */
+  public static final List<String> CONTRACT_VARIABLES = List.of("GPU_SYSFS_ROOT", "GPU_DISCOVERY_INCLUDE");
 
   private static final Duration KILL_WAIT = Duration.ofSeconds(5);
   private static final Duration READER_WAIT = Duration.ofSeconds(2);
@@ -143,10 +162,15 @@ public final class HookRunner {
           "hook " + hook + " is not executable (chmod +x it)");
     }
 
+    refuseWritableByOthers(hook);
+
     long started = System.nanoTime();
     Process process;
     try {
       ProcessBuilder pb = new ProcessBuilder(argv);
+      Map<String, String> env = pb.environment();
+      env.clear();
+      env.putAll(environment(System.getenv()));
       if (stdin == null) {
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       }
@@ -233,6 +257,58 @@ public final class HookRunner {
           "hook " + hook + " failed with exit code " + exit + stderrSuffix(stderrText));
     }
     return new HookResult(exit, out.text(), stderrText);
+  }
+
+  /** What a hook's environment is, given the agent's: PATH, LANG and the contract's variables that are set. */
+  public static Map<String, String> environment(Map<String, String> agent) {
+    Map<String, String> env = new TreeMap<>();
+    env.put("PATH", PATH);
+    env.put("LANG", LANG);
+    for (String name : CONTRACT_VARIABLES) {
+      String value = agent.get(name);
+      if (value != null) {
+        env.put(name, value);
+      }
+    }
+    return env;
+  }
+
+  /**
+   * Refuses a hook that is group- or world-writable, or that sits in such a directory: the file as named and,
+   * when it is a link, the file it leads to and that file's directory.
+   */
+  static void refuseWritableByOthers(Path hook) {
+    Set<Path> checked = new LinkedHashSet<>();
+    Path named = hook.toAbsolutePath().normalize();
+    checked.add(named);
+    if (named.getParent() != null) {
+      checked.add(named.getParent());
+    }
+    try {
+      Path real = named.toRealPath();
+      checked.add(real);
+      if (real.getParent() != null) {
+        checked.add(real.getParent());
+      }
+    } catch (IOException e) {
+      // checked as named; running it reports what is wrong
+    }
+    for (Path p : checked) {
+      Set<PosixFilePermission> perms;
+      try {
+        perms = Files.getPosixFilePermissions(p);
+      } catch (UnsupportedOperationException e) {
+        return; // no POSIX modes on this file system
+      } catch (IOException e) {
+        continue; // gone or unreadable: running it reports that
+      }
+      if (perms.contains(PosixFilePermission.GROUP_WRITE) || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
+        String what = Files.isDirectory(p) ? "hook directory " + p : "hook " + p;
+        throw new HookFailedException(hook, HookFailedException.Reason.UNSAFE_PERMISSIONS, null, null,
+            what + " is group- or world-writable (mode " + PosixFilePermissions.toString(perms)
+                + "); refusing to run " + hook + " (chmod go-w " + p + ")");
+      }
+    }
   }
 
   private String timeoutSeconds() {

@@ -30,7 +30,10 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>A failing, hanging or invalid hook fails the step with a non-retryable {@link HostStepException.Kind#HOOK}
- * whose message carries the hook's stderr.
+ * whose message carries the hook's path and stderr, and starts "transformer hook failed: " or "state hook failed: ":
+ * the service recognises that wording (HookReasons) and shows the detail to Admins only, tenants read a generic
+ * reason. A hook runs with a minimal environment and is refused when it or its directory is group- or
+ * world-writable ({@link HookRunner}).
  */
 final class InstanceHooks {
   private static final Logger LOG = LoggerFactory.getLogger(InstanceHooks.class);

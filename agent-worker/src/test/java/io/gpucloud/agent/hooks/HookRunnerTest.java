@@ -210,4 +210,65 @@ class HookRunnerTest {
       return true;
     }
   }
+
+  @Test
+  void aHookGetsAMinimalEnvironmentNothingInherited() throws IOException {
+    Path hook = script("env.sh", "env | sort");
+    String env = runner.run(hook, null, List.of(), null).stdout();
+    List<String> lines = env.lines().filter(l -> !l.startsWith("_=") && !l.startsWith("PWD=")
+        && !l.startsWith("SHLVL=")).toList(); // bash sets these itself
+    List<String> expected = new java.util.ArrayList<>(List.of("LANG=C.UTF-8", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"));
+    for (String v : HookRunner.CONTRACT_VARIABLES) {
+      if (System.getenv(v) != null) {
+        expected.add(v + "=" + System.getenv(v));
+      }
+    }
+    assertThat(lines).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(System.getenv("HOME")).as("the test's own environment has more").isNotNull();
+    assertThat(env).doesNotContain("HOME=");
+  }
+
+  @Test
+  void onlyTheContractsVariablesPassFromTheAgent() {
+    java.util.Map<String, String> agent = java.util.Map.of("HOME", "/root", "AWS_SECRET_ACCESS_KEY", "s3cr3t",
+        "PATH", "/opt/evil:/usr/bin", "LD_PRELOAD", "/tmp/x.so", "GPU_SYSFS_ROOT", "/srv/sysfs",
+        "GPU_DISCOVERY_INCLUDE", "0000:03:00.0");
+    assertThat(HookRunner.environment(agent)).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(
+        "PATH", "/usr/sbin:/usr/bin:/sbin:/bin", "LANG", "C.UTF-8", "GPU_SYSFS_ROOT", "/srv/sysfs",
+        "GPU_DISCOVERY_INCLUDE", "0000:03:00.0"));
+  }
+
+  @Test
+  void aGroupOrWorldWritableHookIsRefused() throws IOException {
+    Path marker = dir.resolve("ran");
+    Path hook = script("writable.sh", "touch " + marker);
+    for (String mode : List.of("rwxrwxr-x", "rwxr-xrwx")) {
+      Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString(mode));
+      assertThatThrownBy(() -> runner.runIfPresent(hook, "onStart", "vm"))
+          .isInstanceOf(HookFailedException.class)
+          .satisfies(e -> assertThat(((HookFailedException) e).reason())
+              .isEqualTo(HookFailedException.Reason.UNSAFE_PERMISSIONS))
+          .hasMessageContaining("hook " + hook + " is group- or world-writable (mode " + mode + ")");
+    }
+    assertThat(marker).doesNotExist();
+  }
+
+  @Test
+  void aHookInAGroupOrWorldWritableDirectoryIsRefused() throws IOException {
+    Path hooks = Files.createDirectory(dir.resolve("hooks"));
+    Path hook = hooks.resolve("ok.sh");
+    Files.writeString(hook, "#!/bin/bash\necho hi\n");
+    Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(hooks, PosixFilePermissions.fromString("rwxrwxrwx"));
+    assertThatThrownBy(() -> runner.run(hook, "onStart", "vm"))
+        .isInstanceOf(HookFailedException.class)
+        .hasMessageContaining("hook directory " + hooks + " is group- or world-writable (mode rwxrwxrwx)");
+    // and through a link: the directory of the file it leads to counts too
+    Path safe = Files.createDirectory(dir.resolve("safe"));
+    Path link = Files.createSymbolicLink(safe.resolve("link.sh"), hook);
+    assertThatThrownBy(() -> runner.run(link, "onStart", "vm"))
+        .hasMessageContaining("hook directory " + hooks + " is group- or world-writable");
+    Files.setPosixFilePermissions(hooks, PosixFilePermissions.fromString("rwxr-xr-x"));
+    assertThat(runner.run(link, "onStart", "vm").stdout()).isEqualTo("hi\n");
+  }
 }

@@ -37,6 +37,24 @@ public final class AdminBootstrap {
     return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, AdminBootstrap::ensureAdmin);
   }
 
+  /**
+   * Creates the admin if there is none, its key written to {@code keyFile} (mode 600) before the admin
+   * is committed: a key that cannot be written is not created (the start fails, naming the file, and
+   * the next start tries again), rather than created and lost. The key is never logged or printed,
+   * only the file's path. Whether an admin was created.
+   */
+  public static boolean ensureAdmin(Jdbi jdbi, Path keyFile) {
+    return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
+      Optional<String> key = ensureAdmin(h);
+      key.ifPresent(k -> {
+        writeKeyFile(keyFile, k);
+        LOG.info("bootstrap: the admin API key is in {} (mode 600); it is not shown anywhere else",
+            keyFile.toAbsolutePath());
+      });
+      return key.isPresent();
+    });
+  }
+
   private static Optional<String> ensureAdmin(Handle h) {
     String rootId = lockRoot(h).orElse(null);
     if (rootId == null) {
@@ -58,8 +76,9 @@ public final class AdminBootstrap {
       h.createUpdate("INSERT INTO accounts (id, name, domain_id) VALUES (:id, :n, :d)")
           .bind("id", accountId).bind("n", ADMIN_ACCOUNT).bind("d", rootId).execute();
     }
-    String userId = h.createQuery("SELECT id FROM users WHERE name = :n")
-        .bind("n", ADMIN_USER).mapTo(String.class).findFirst().orElse(null);
+    // user names are unique per account: the admin account's "admin", not a tenant's user of that name
+    String userId = h.createQuery("SELECT id FROM users WHERE account_id = :a AND name = :n")
+        .bind("a", accountId).bind("n", ADMIN_USER).mapTo(String.class).findFirst().orElse(null);
     if (userId == null) {
       userId = UUID.randomUUID().toString();
       h.createUpdate("INSERT INTO users (id, name, account_id, role) VALUES (:id, :n, :a, :r)")

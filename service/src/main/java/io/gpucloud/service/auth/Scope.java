@@ -16,7 +16,10 @@ import org.jdbi.v3.core.Handle;
  *   <li>Admin: everything.
  *   <li>DomainAdmin: everything inside its domain's subtree (its own domain included); it manages
  *       the contents of its subtree (accounts, users, sub-domains, projects) but not its own domain
- *       itself (rename, delete, limits), and never grants the Admin role.
+ *       itself (rename, delete, limits), and never grants the Admin role. Of the users, it manages the
+ *       Users of its subtree but a DomainAdmin only when that one's account lies strictly below its
+ *       own domain: never a peer of its own domain (no take-over, demotion or deletion among equals),
+ *       never one above.
  *   <li>User: its own account, the account's projects and instances (and their devices), itself and
  *       its own domain (read only).
  * </ul>
@@ -231,34 +234,42 @@ public final class Scope {
   }
 
   /**
-   * Change the role of, or delete, a user whose account is in {@code accountDomainPath}: an Admin
-   * anyone; a DomainAdmin the Users and DomainAdmins of its subtree, never an Admin; a User nobody.
+   * Change the role of, delete, or issue and revoke the keys of a user of role {@code userRole} whose
+   * account is in {@code accountDomainPath}: an Admin anyone; a DomainAdmin the Users of its subtree
+   * and the DomainAdmins strictly below its own domain (not those of its own domain: they are its
+   * peers), never an Admin; a User nobody.
    */
   public boolean managesUser(Role userRole, String accountDomainPath) {
-    return managesContentsOf(accountDomainPath) && (isAdmin() || userRole != Role.Admin);
+    return switch (caller.role()) {
+      case Admin -> true;
+      case DomainAdmin -> switch (userRole) {
+        case User -> within(domainPath, accountDomainPath);
+        case DomainAdmin -> strictlyWithin(domainPath, accountDomainPath);
+        case Admin -> false;
+      };
+      case User -> false;
+    };
   }
 
   /**
-   * Issue API keys for a user the caller sees: a User for itself; a DomainAdmin for Users and
-   * DomainAdmins of its subtree, never for an Admin (that would hand it the Admin role); an Admin for
-   * anyone.
+   * Issue (and revoke) API keys for a user the caller sees: anyone for itself; otherwise whoever manages
+   * the user ({@link #managesUser}): a key is the user's power, so a DomainAdmin mints none for a peer
+   * DomainAdmin or an Admin.
    */
   public boolean mayIssueKeyFor(String userId, Role userRole, String accountDomainPath) {
     if (!seesUser(userId, accountDomainPath)) {
       return false;
     }
-    return isAdmin() || userRole != Role.Admin;
+    return isAdmin() || (userId != null && userId.equals(caller.userId())) || managesUser(userRole, accountDomainPath);
   }
 
   /**
-   * Create a user with {@code role} in an account of domain {@code accountDomainPath}: only an Admin
-   * grants Admin; a DomainAdmin grants DomainAdmin and User inside its subtree; a User grants nothing.
+   * Create a user with {@code role} in an account of domain {@code accountDomainPath}, or give a user
+   * that role: only an Admin grants Admin; a DomainAdmin grants User inside its subtree and DomainAdmin
+   * strictly below its own domain (a user it could not manage afterwards is not its to make); a User
+   * grants nothing.
    */
   public boolean mayGrant(Role role, String accountDomainPath) {
-    return switch (caller.role()) {
-      case Admin -> true;
-      case DomainAdmin -> role != Role.Admin && within(domainPath, accountDomainPath);
-      case User -> false;
-    };
+    return managesUser(role, accountDomainPath);
   }
 }

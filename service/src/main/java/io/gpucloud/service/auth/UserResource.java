@@ -100,12 +100,13 @@ public class UserResource {
         throw ApiException.badRequest("field 'accountId': no account with id " + accountId);
       }
       if (!scope.mayGrant(req.role(), accountPath.get())) {
-        throw ApiException.forbidden("forbidden: only an Admin may grant the role " + req.role());
+        throw cannotGrant(req.role());
       }
-      boolean nameTaken = h.createQuery("SELECT COUNT(*) FROM users WHERE name = :name")
-          .bind("name", req.name()).mapTo(Integer.class).one() > 0;
+      // names are unique per account (V12): the answer speaks of an account the caller manages only
+      boolean nameTaken = h.createQuery("SELECT COUNT(*) FROM users WHERE account_id = :account AND name = :name")
+          .bind("account", accountId).bind("name", req.name()).mapTo(Integer.class).one() > 0;
       if (nameTaken) {
-        throw ApiException.conflict("a user named '" + req.name() + "' already exists");
+        throw nameTaken(req.name());
       }
       String id = UUID.randomUUID().toString();
       try {
@@ -114,7 +115,7 @@ public class UserResource {
             .execute();
       } catch (StatementException e) {
         if (e.getCause() instanceof SQLIntegrityConstraintViolationException) {
-          throw ApiException.conflict("a user named '" + req.name() + "' already exists");
+          throw nameTaken(req.name());
         }
         throw e;
       }
@@ -137,7 +138,10 @@ public class UserResource {
           .filter(u -> scope.seesUser(u.user().id(), u.domainPath()))
           .orElseThrow(() -> ApiException.notFound("no user with id " + userId));
       if (!scope.mayIssueKeyFor(target.user().id(), target.user().role(), target.domainPath())) {
-        throw ApiException.forbidden("forbidden: only an Admin may create keys for an Admin");
+        throw ApiException.forbidden(target.user().role() == Role.Admin
+            ? "forbidden: only an Admin may create keys for an Admin"
+            : "forbidden: user " + userId + " is outside what you manage (a DomainAdmin manages the DomainAdmins"
+                + " of domains below its own only)");
       }
       return insertKey(h, userId);
     });
@@ -155,7 +159,7 @@ public class UserResource {
       Scope scope = Scope.read(h, caller);
       Scoped target = managed(scope, h, userId);
       if (!scope.mayGrant(req.role(), target.domainPath())) {
-        throw ApiException.forbidden("forbidden: only an Admin may grant the role " + req.role());
+        throw cannotGrant(req.role());
       }
       if (target.user().role() == Role.Admin && req.role() != Role.Admin && otherAdmins(h, userId) == 0) {
         throw ApiException.conflict("user " + userId + " is the last Admin");
@@ -202,13 +206,25 @@ public class UserResource {
     });
   }
 
+  private static ApiException nameTaken(String name) {
+    return ApiException.conflict("a user named '" + name + "' already exists in that account");
+  }
+
+  private static ApiException cannotGrant(Role role) {
+    return ApiException.forbidden(role == Role.Admin
+        ? "forbidden: only an Admin may grant the role Admin"
+        : "forbidden: a DomainAdmin grants the role " + role + " only in domains below its own");
+  }
+
   /** A user the caller may manage; one it cannot see is 404, one it sees but may not manage 403. */
   private static Scoped managed(Scope scope, Handle h, String userId) {
     Scoped target = findScoped(h, userId)
         .filter(u -> scope.seesUser(u.user().id(), u.domainPath()))
         .orElseThrow(() -> ApiException.notFound("no user with id " + userId));
     if (!scope.managesUser(target.user().role(), target.domainPath())) {
-      throw ApiException.forbidden("forbidden: user " + userId + " is outside what you manage");
+      throw ApiException.forbidden("forbidden: user " + userId + " is outside what you manage"
+          + (target.user().role() == Role.DomainAdmin ? " (a DomainAdmin manages the DomainAdmins of domains below"
+              + " its own only)" : ""));
     }
     return target;
   }

@@ -17,6 +17,8 @@ public final class ErrorMappers {
         new ForbiddenExceptionMapper(),
         new JsonProcessingExceptionMapper(),
         new ViolationExceptionMapper(),
+        new DatabaseExceptionMapper(),
+        new SqlExceptionMapper(),
         new UncaughtExceptionMapper(),
         new EarlyEofExceptionMapper());
   }

@@ -3,6 +3,7 @@ package io.gpucloud.service.events;
 import io.gpucloud.service.ApiException;
 import io.gpucloud.service.auth.Caller;
 import io.gpucloud.service.auth.Scope;
+import io.gpucloud.service.common.HookReasons;
 import io.gpucloud.service.common.Checks;
 import io.gpucloud.service.common.Iso;
 import java.sql.Timestamp;
@@ -67,7 +68,8 @@ public class EventService {
             return new EventView(rs.getString("id"), rs.getString("type"), rs.getString("state"),
                 rs.getString("user_id"), rs.getString("account_id"), rs.getString("account_name"),
                 rs.getString("instance_id"), scope.isAdmin() ? rs.getString("host_id") : null,
-                rs.getString("workflow_id"), rs.getString("description"), Iso.of(at == null ? null : at.toInstant()));
+                rs.getString("workflow_id"), HookReasons.forCaller(rs.getString("description"), scope.isAdmin()),
+                Iso.of(at == null ? null : at.toInstant()));
           })
           .list();
     });

@@ -1,10 +1,8 @@
 package io.gpucloud.service.instances;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.gpucloud.service.common.Checks;
 
 /** POST /instances body. The offering decides CPU, RAM and GPUs; deploy takes no GPU parameter. */
-@JsonIgnoreProperties(ignoreUnknown = true)
 public record InstanceRequest(String name, String offeringId, String templateId, String projectId) {
 
   /** Validated copy; 400 naming the field otherwise. */

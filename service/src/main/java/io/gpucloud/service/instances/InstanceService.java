@@ -181,7 +181,8 @@ public class InstanceService {
         .map(d -> new InstanceView.Device(d.id(), d.type(), d.cardName(), d.profileName(),
             admin ? d.busAddress() : null, admin ? d.numaNode() : null, d.state()))
         .toList();
-    return new InstanceView(r.id(), r.name(), r.vmName(), r.state(), r.errorReason(), r.accountId(),
+    return new InstanceView(r.id(), r.name(), r.vmName(), r.state(),
+        io.gpucloud.service.common.HookReasons.forCaller(r.errorReason(), admin), r.accountId(),
         r.accountName(), r.projectId(), r.offeringId(), r.offeringName(), r.templateId(), r.cpuCores(), r.cpuMhz(),
         r.memoryMb(), r.gpuCount(), r.cardName(), r.profileName(), cards, r.workflowId(),
         Iso.of(r.createdAt()), admin ? r.hostId() : null,

@@ -1,13 +1,11 @@
 package io.gpucloud.service.inventory;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.gpucloud.service.common.Checks;
 
 /**
  * Body of POST and PUT /api/v1/gpu-cards. On PUT vendorId and deviceId may be left out; when given
  * they must equal the stored ones (they are immutable).
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
 public record CardRequest(
     String vendorId, String deviceId, String vendorName, String deviceName, String name) {
 

@@ -1,6 +1,5 @@
 package io.gpucloud.service.inventory;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.gpucloud.activities.model.DeviceType;
 import io.gpucloud.activities.model.PciAddress;
 import io.gpucloud.service.ApiException;
@@ -11,7 +10,6 @@ import java.util.Locale;
  * Body of POST /api/v1/gpu-devices (manual add). busAddress is a PCI address ("dddd:bb:ss.f" or
  * "bb:ss.f") for PCI and VGPU_ONLY devices and an mdev UUID for MDEV devices.
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
 public record DeviceRequest(
     String hostId,
     String busAddress,

@@ -1,13 +1,11 @@
 package io.gpucloud.service.inventory;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.gpucloud.service.common.Checks;
 
 /**
  * Body of POST and PUT /api/v1/vgpu-profiles. Numbers left out take the column defaults on POST
  * (videoRamMb 0, maxHeads 1, maxResolutionX/Y 0, maxVgpusPerGpu 1) and keep their value on PUT.
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
 public record ProfileRequest(
     String cardId,
     String name,

@@ -9,8 +9,9 @@ import java.util.Map;
 
 /**
  * Body of PUT /api/v1/{accounts|domains|projects}/{id}/limits: any of gpuLimit, instanceLimit,
- * cpuLimit, memoryLimit (MiB); an integer >= -1 sets the override (-1 = unlimited), null removes it
- * (back to the global default), a field left out is unchanged.
+ * cpuLimit, memoryLimit (MiB); an integer from -1 to its maximum ({@link TenancyChecks#maxLimit}) sets
+ * the override (-1 = unlimited), null removes it (back to the global default), a field left out is
+ * unchanged. A value above the limit of a scope above (LimitService) is refused.
  */
 public final class LimitsRequest {
   private LimitsRequest() {}
@@ -33,7 +34,7 @@ public final class LimitsRequest {
       Map.Entry<String, JsonNode> e = it.next();
       Resource r = resource(e.getKey());
       JsonNode v = e.getValue();
-      out.put(r, v == null || v.isNull() ? null : TenancyChecks.limitValue(e.getKey(), v));
+      out.put(r, v == null || v.isNull() ? null : TenancyChecks.limitValue(e.getKey(), v, r));
     }
     return out;
   }

@@ -22,6 +22,13 @@ public record OfferingRequest(
 
   public static final Set<String> NUMA_POLICIES = Set.of("required", "preferred", "none");
 
+  /** Upper bounds, far above any real machine and far below where the products (cores x MHz) overflow. */
+  public static final int MAX_CPU_CORES = 1024;
+  public static final int MAX_CPU_MHZ = 100_000;
+  /** 16 TiB in MiB. */
+  public static final long MAX_MEMORY_MB = 16L * 1024 * 1024;
+  public static final int MAX_GPU_COUNT = 64;
+
   public record Valid(
       String name,
       String description,
@@ -36,9 +43,9 @@ public record OfferingRequest(
   public Valid validateCreate() {
     String n = Checks.required("name", name, Checks.MAX_NAME);
     String d = Checks.optionalText("description", description, Checks.MAX_DESCRIPTION);
-    int cores = TenancyChecks.requiredAtLeast("cpuCores", cpuCores, 1);
-    int mhz = TenancyChecks.requiredAtLeast("cpuSpeedMhz", cpuSpeedMhz, 1);
-    long mem = TenancyChecks.requiredAtLeast("memoryMb", memoryMb, 1L);
+    int cores = TenancyChecks.requiredBetween("cpuCores", cpuCores, 1, MAX_CPU_CORES);
+    int mhz = TenancyChecks.requiredBetween("cpuSpeedMhz", cpuSpeedMhz, 1, MAX_CPU_MHZ);
+    long mem = TenancyChecks.requiredBetween("memoryMb", memoryMb, 1L, MAX_MEMORY_MB);
     String profile = TenancyChecks.optionalId("vgpuProfileId", vgpuProfileId);
     int gpus;
     boolean display = gpuDisplay != null && gpuDisplay;
@@ -46,6 +53,9 @@ public record OfferingRequest(
       gpus = gpuCount == null ? 1 : gpuCount;
       if (gpus < 1) {
         throw ApiException.badRequest("gpuCount must be >= 1");
+      }
+      if (gpus > MAX_GPU_COUNT) {
+        throw ApiException.badRequest("gpuCount must be <= " + MAX_GPU_COUNT);
       }
     } else {
       if (gpuCount != null && gpuCount != 0) {

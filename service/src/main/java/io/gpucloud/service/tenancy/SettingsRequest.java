@@ -2,6 +2,8 @@ package io.gpucloud.service.tenancy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gpucloud.controlplane.limits.Limits;
+import io.gpucloud.controlplane.limits.Resource;
+import io.gpucloud.controlplane.limits.ScopeType;
 import io.gpucloud.controlplane.settings.DomainSettings;
 import io.gpucloud.service.ApiException;
 import java.util.ArrayList;
@@ -29,6 +31,18 @@ public final class SettingsRequest {
     return names;
   }
 
+  /** The resource a limit setting (max.account.gpus, ...) is about. */
+  static Resource resourceOf(String setting) {
+    for (Resource r : Resource.values()) {
+      for (ScopeType t : ScopeType.values()) {
+        if (r.settingKey(t).equals(setting)) {
+          return r;
+        }
+      }
+    }
+    throw new IllegalArgumentException("not a limit setting: " + setting);
+  }
+
   public static Changes parse(JsonNode body) {
     TenancyChecks.object(body);
     Map<String, Long> limits = new LinkedHashMap<>();
@@ -36,7 +50,7 @@ public final class SettingsRequest {
     for (Iterator<Map.Entry<String, JsonNode>> it = body.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       if (Limits.settingNames().contains(e.getKey())) {
-        limits.put(e.getKey(), TenancyChecks.limitValue(e.getKey(), e.getValue()));
+        limits.put(e.getKey(), TenancyChecks.limitValue(e.getKey(), e.getValue(), resourceOf(e.getKey())));
       } else if (DomainSettings.SCOPED.containsKey(e.getKey())) {
         scoped.put(e.getKey(), SettingValues.stored(e.getKey(), e.getValue()));
       } else {

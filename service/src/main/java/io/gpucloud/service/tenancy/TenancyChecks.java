@@ -1,6 +1,7 @@
 package io.gpucloud.service.tenancy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.gpucloud.controlplane.limits.Resource;
 import io.gpucloud.service.ApiException;
 import io.gpucloud.service.common.Checks;
 import java.util.regex.Pattern;
@@ -60,12 +61,45 @@ final class TenancyChecks {
     return Checks.atLeast(field, value, min, min);
   }
 
-  /** A limit value in a JSON body: an integer >= -1 (-1 = unlimited). */
-  static long limitValue(String field, JsonNode node) {
-    if (node == null || !node.isIntegralNumber() || !node.canConvertToLong() || node.asLong() < -1) {
-      throw ApiException.badRequest(field + " must be an integer >= -1 (-1 = unlimited)");
+  /**
+   * The most a limit of a resource may be set to (a larger one is a typo, or an overflow waiting to
+   * happen in the sums it is compared with): 1,000,000 GPUs, 10,000,000 instances, 100,000,000 CPU
+   * cores, 1 PiB of memory (in MiB).
+   */
+  static long maxLimit(Resource r) {
+    return switch (r) {
+      case GPU -> 1_000_000L;
+      case INSTANCE -> 10_000_000L;
+      case CPU -> 100_000_000L;
+      case MEMORY -> 1L << 30; // MiB: 1 PiB
+    };
+  }
+
+  /** A limit value of {@code resource} in a JSON body: an integer from -1 (unlimited) to {@link #maxLimit}. */
+  static long limitValue(String field, JsonNode node, Resource resource) {
+    long max = maxLimit(resource);
+    if (node == null || !node.isIntegralNumber() || !node.canConvertToLong() || node.asLong() < -1
+        || node.asLong() > max) {
+      throw ApiException.badRequest(field + " must be an integer >= -1 (-1 = unlimited) and <= " + max);
     }
     return node.asLong();
+  }
+
+  /** An integer field between min and max; 400 naming the field and the bounds otherwise. */
+  static int requiredBetween(String field, Integer value, int min, int max) {
+    int v = requiredAtLeast(field, value, min);
+    if (v > max) {
+      throw ApiException.badRequest(field + " must be <= " + max);
+    }
+    return v;
+  }
+
+  static long requiredBetween(String field, Long value, long min, long max) {
+    long v = requiredAtLeast(field, value, min);
+    if (v > max) {
+      throw ApiException.badRequest(field + " must be <= " + max);
+    }
+    return v;
   }
 
   static JsonNode object(JsonNode body) {

@@ -202,7 +202,8 @@ class ScopeTest {
   void onlyAnAdminGrantsAdmin() {
     assertThat(ACME_ADMIN.mayGrant(Role.User, DEV)).isTrue();
     assertThat(ACME_ADMIN.mayGrant(Role.DomainAdmin, DEV)).isTrue();
-    assertThat(ACME_ADMIN.mayGrant(Role.DomainAdmin, ACME)).isTrue();
+    assertThat(ACME_ADMIN.mayGrant(Role.DomainAdmin, ACME)).isFalse(); // a peer it could not manage
+    assertThat(ACME_ADMIN.mayGrant(Role.User, ACME)).isTrue();
     assertThat(ACME_ADMIN.mayGrant(Role.Admin, ACME)).isFalse();
     assertThat(ACME_ADMIN.mayGrant(Role.User, OTHER)).isFalse();
     assertThat(ALICE.mayGrant(Role.User, ACME)).isFalse();
@@ -212,7 +213,12 @@ class ScopeTest {
   void managingUsers() {
     assertThat(ADMIN.managesUser(Role.Admin, ACME)).isTrue();
     assertThat(ACME_ADMIN.managesUser(Role.User, DEV)).isTrue();
-    assertThat(ACME_ADMIN.managesUser(Role.DomainAdmin, ACME)).isTrue();
+    // a DomainAdmin of its own domain is a peer: no take-over, demotion or deletion; one strictly below is its
+    assertThat(ACME_ADMIN.managesUser(Role.DomainAdmin, ACME)).isFalse();
+    assertThat(ACME_ADMIN.managesUser(Role.DomainAdmin, DEV)).isTrue();
+    assertThat(ACME_ADMIN.managesUser(Role.DomainAdmin, ROOT)).isFalse();
+    assertThat(ACME_ADMIN.managesUser(Role.DomainAdmin, ACMEX)).isFalse();
+    assertThat(ACME_ADMIN.managesUser(Role.User, ACME)).isTrue();
     assertThat(ACME_ADMIN.managesUser(Role.Admin, ACME)).isFalse(); // an Admin whose account sits in acme
     assertThat(ACME_ADMIN.managesUser(Role.User, OTHER)).isFalse();
     assertThat(ACME_ADMIN.managesUser(Role.User, ACMEX)).isFalse();
@@ -222,7 +228,9 @@ class ScopeTest {
   @Test
   void keysForOthers() {
     assertThat(ACME_ADMIN.mayIssueKeyFor("u-bob", Role.User, DEV)).isTrue();
-    assertThat(ACME_ADMIN.mayIssueKeyFor("u-da2", Role.DomainAdmin, ACME)).isTrue();
+    assertThat(ACME_ADMIN.mayIssueKeyFor("u-da2", Role.DomainAdmin, ACME)).isFalse(); // a peer: no take-over
+    assertThat(ACME_ADMIN.mayIssueKeyFor("u-dev-da", Role.DomainAdmin, DEV)).isTrue();
+    assertThat(ACME_ADMIN.mayIssueKeyFor(ACME_ADMIN.caller().userId(), Role.DomainAdmin, ACME)).isTrue(); // itself
     // an Admin user whose account sits in acme: a DomainAdmin must not mint its keys
     assertThat(ACME_ADMIN.mayIssueKeyFor("u-admin2", Role.Admin, ACME)).isFalse();
     assertThat(ACME_ADMIN.mayIssueKeyFor("u-carol", Role.User, OTHER)).isFalse();

@@ -62,8 +62,11 @@ class InventoryResourcesTest {
   @Test
   void validationErrorsNameTheField() {
     assertError(as("admin", "/api/v1/gpu-cards").post(Entity.json(
-        Map.of("vendorId", "10d", "deviceId", "26b9", "vendorName", "N", "deviceName", "L", "colour", "x"))),
+        Map.of("vendorId", "10d", "deviceId", "26b9", "vendorName", "N", "deviceName", "L"))),
         400, "vendorId must be 4 hex digits");
+    assertError(as("admin", "/api/v1/gpu-cards").post(Entity.json(
+        Map.of("vendorId", "10de", "deviceId", "26b9", "vendorName", "N", "deviceName", "L", "colour", "x"))),
+        400, "field 'colour': unknown field");
     assertError(as("admin", "/api/v1/gpu-cards?vendorId=xyz").get(), 400, "vendorId must be 4 hex digits");
     assertError(as("admin", "/api/v1/vgpu-profiles").post(Entity.json(Map.of("cardId", "c", "name", "n", "maxVgpusPerGpu", 0))),
         400, "maxVgpusPerGpu must be >= 1");

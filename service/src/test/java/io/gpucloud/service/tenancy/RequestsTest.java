@@ -49,6 +49,20 @@ class RequestsTest {
   }
 
   @Test
+  void offeringsHaveSaneUpperBounds() {
+    assertThat(new OfferingRequest("big", null, 1024, 100_000, 16L * 1024 * 1024, PROFILE, 64, null, null)
+        .validateCreate().gpuCount()).isEqualTo(64);
+    fails(400, "cpuCores must be <= 1024",
+        () -> new OfferingRequest("o", null, Integer.MAX_VALUE, 1000, 1024L, null, null, null, null).validateCreate());
+    fails(400, "cpuSpeedMhz must be <= 100000",
+        () -> new OfferingRequest("o", null, 1, 100_001, 1024L, null, null, null, null).validateCreate());
+    fails(400, "memoryMb must be <= 16777216",
+        () -> new OfferingRequest("o", null, 1, 1000, Long.MAX_VALUE, null, null, null, null).validateCreate());
+    fails(400, "gpuCount must be <= 64",
+        () -> new OfferingRequest("o", null, 1, 1000, 1024L, PROFILE, 65, null, null).validateCreate());
+  }
+
+  @Test
   void plainOfferingHasNoGpus() {
     assertThat(new OfferingRequest("small", null, 1, 500, 512L, null, null, null, "none").validateCreate())
         .isEqualTo(new OfferingRequest.Valid("small", null, 1, 500, 512, null, 0, false, "none"));
@@ -100,6 +114,11 @@ class RequestsTest {
     fails(400, "gpuLimit must be an integer >= -1", () -> LimitsRequest.parse(json("{\"gpuLimit\": \"5\"}")));
     fails(400, "instanceLimit must be an integer >= -1", () -> LimitsRequest.parse(json("{\"instanceLimit\": 1.5}")));
     fails(400, "field 'gpus': unknown field", () -> LimitsRequest.parse(json("{\"gpus\": 1}")));
+    assertThat(LimitsRequest.parse(json("{\"gpuLimit\": 1000000}"))).containsEntry(Resource.GPU, 1_000_000L);
+    fails(400, "gpuLimit must be an integer >= -1 (-1 = unlimited) and <= 1000000",
+        () -> LimitsRequest.parse(json("{\"gpuLimit\": 2147483647}")));
+    fails(400, "memoryLimit must be an integer >= -1 (-1 = unlimited) and <= 1073741824",
+        () -> LimitsRequest.parse(json("{\"memoryLimit\": 9223372036854775807}")));
     fails(400, "request body is required", () -> LimitsRequest.parse(null));
     fails(400, "request body must be a JSON object", () -> LimitsRequest.parse(json("[1]")));
   }
@@ -118,6 +137,8 @@ class RequestsTest {
     fails(400, "max.project.cpus must be an integer >= -1", () -> SettingsRequest.parse(json("{\"max.project.cpus\": null}")));
     fails(400, "max.project.cpus must be an integer >= -1", () -> SettingsRequest.parse(json("{\"max.project.cpus\": true}")));
     fails(400, "max.project.cpus must be an integer >= -1", () -> SettingsRequest.parse(json("{\"max.project.cpus\": -5}")));
+    fails(400, "max.account.gpus must be an integer >= -1 (-1 = unlimited) and <= 1000000",
+        () -> SettingsRequest.parse(json("{\"max.account.gpus\": 1000001}")));
   }
 
   @Test

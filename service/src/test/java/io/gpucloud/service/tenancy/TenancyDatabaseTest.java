@@ -99,7 +99,10 @@ class TenancyDatabaseTest {
     fails(400, "parentId: no domain", () -> domains.create(acmeAdmin, new DomainRequest("x", other.id())));
     fails(403, "forbidden", () -> domains.update(acmeAdmin, acme.id(), new DomainRequest("renamed", null)));
     fails(403, "forbidden", () -> limits.put(acmeAdmin, ScopeType.DOMAIN, acme.id(), JSON.readTree("{\"gpuLimit\":1}")));
-    assertThat(limits.put(acmeAdmin, ScopeType.DOMAIN, dev.id(), JSON.readTree("{\"gpuLimit\":100}")).gpuLimit()).isEqualTo(100);
+    assertThat(limits.put(acmeAdmin, ScopeType.DOMAIN, dev.id(), JSON.readTree("{\"gpuLimit\":15}")).gpuLimit()).isEqualTo(15);
+    // not above acme's (the default domain limit, 20)
+    fails(400, "gpuLimit 100 is above the GPU limit of domain " + acme.path() + " (20)",
+        () -> limits.put(acmeAdmin, ScopeType.DOMAIN, dev.id(), JSON.readTree("{\"gpuLimit\":100}")));
 
     // rename rewrites the subtree's paths
     DomainView devRenamed = domains.update(acmeAdmin, dev.id(), new DomainRequest("devops", null));

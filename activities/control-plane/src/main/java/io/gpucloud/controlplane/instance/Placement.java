@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jdbi.v3.core.Handle;
@@ -96,10 +97,20 @@ final class Placement {
     return jdbi;
   }
 
+  /**
+   * How long a placement waits for its turn. Below the local activity's start-to-close timeout (30 s,
+   * Steps.controlPlane): an attempt that timed out while it waited would otherwise still run later,
+   * beside its own retry.
+   */
+  static final long TURN_WAIT_SECONDS = 20;
+
   /** Runs {@code placement} in one of this process's placement turns. */
   <T> T inTurn(Supplier<T> placement) {
     try {
-      placements.acquire();
+      if (!placements.tryAcquire(TURN_WAIT_SECONDS, TimeUnit.SECONDS)) {
+        // retried by the local activity: busy is not full
+        throw new IllegalStateException("no placement turn within " + TURN_WAIT_SECONDS + " s");
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for a placement turn", e); // retried
@@ -115,6 +126,11 @@ final class Placement {
    * Tries the hosts {@code first} names for the instance (in order, those not excluded), then plans,
    * tries each candidate, plans again without the ones tried: ends when no untried host fits. Call it
    * in a placement turn.
+   *
+   * <p>"No room" ({@link Reservation#none()}) is only ever the answer of a completed look at a
+   * reachable database: every database error (a connection refused or lost, a pool timeout, a failed
+   * commit, a failed plan reload) is thrown as it is, a retryable activity failure, so that the local
+   * activity's retries carry the placement across an outage. Nothing here catches one.
    */
   Reservation place(Purpose purpose, String instanceId, Function<InstanceRow, List<String>> first,
       List<String> excludedHostIds) {
@@ -140,7 +156,25 @@ final class Placement {
         }
       }
     }
+    // An earlier run of this same step may have placed the instance after it was read above: a local
+    // activity attempt that timed out during a database outage still runs on beside its retry, and
+    // when it commits it holds the devices this run's plan no longer sees as free. Its reservation
+    // is this one's (a repeat), not "no room".
+    InstanceRow now = jdbi.withHandle(h -> new PlacementStatements(h).instance(instanceId))
+        .orElseThrow(() -> notFound(instanceId));
+    if (placedByARepeat(purpose, i, now) && (excludedHostIds == null || !excludedHostIds.contains(now.hostId()))) {
+      return attempt(purpose, instanceId, now.hostId());
+    }
     return Reservation.none();
+  }
+
+  /** Whether the instance, read first as {@code before}, was placed since (by another run of the same step). */
+  private static boolean placedByARepeat(Purpose purpose, InstanceRow before, InstanceRow now) {
+    return switch (purpose) {
+      case DEPLOY -> now.hostId() != null && before.hostId() == null;
+      case START -> now.hostId() != null && before.gpusReleased() && !now.gpusReleased();
+      case MIGRATE -> false; // a migration's reservation is found by reserveForMigration's first hosts
+    };
   }
 
   /** Hosts that can take the instance now, best first, at most PLAN_SIZE, leaving out {@code excluded}. */
@@ -163,78 +197,96 @@ final class Placement {
    * for a migration, is the instance's own host).
    */
   Reservation attempt(Purpose purpose, String instanceId, String hostId) {
-    return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
-      PlacementStatements dao = new PlacementStatements(h);
-      InstanceRow i = dao.lockInstance(instanceId).orElseThrow(() -> notFound(instanceId));
-      if (!purpose.state.equals(i.state())) {
-        throw ApplicationFailure.newNonRetryableFailure(
-            "instance " + instanceId + " is " + i.state() + ", not " + purpose.state, INVALID_STATE);
+    // what this attempt learnt about the plan view: applied once its transaction committed, so that a
+    // transaction the database lost (a failed commit, a connection gone) leaves the view as it was
+    List<Runnable> learnt = new ArrayList<>();
+    Reservation r = jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED,
+        h -> attempt(h, purpose, instanceId, hostId, learnt));
+    learnt.forEach(Runnable::run);
+    return r;
+  }
+
+  private Reservation attempt(Handle h, Purpose purpose, String instanceId, String hostId, List<Runnable> learnt) {
+    PlacementStatements dao = new PlacementStatements(h);
+    InstanceRow i = dao.lockInstance(instanceId).orElseThrow(() -> notFound(instanceId));
+    if (!purpose.state.equals(i.state())) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "instance " + instanceId + " is " + i.state() + ", not " + purpose.state, INVALID_STATE);
+    }
+    int needed = purpose.devices(i);
+    if (purpose == Purpose.MIGRATE) {
+      if (hostId.equals(i.hostId())) {
+        return Reservation.none(); // the target is the source
       }
-      int needed = purpose.devices(i);
-      if (purpose == Purpose.MIGRATE) {
-        if (hostId.equals(i.hostId())) {
-          return Reservation.none(); // the target is the source
-        }
-        if (needed > 0) {
-          List<HeldDevice> already = dao.heldDevices(instanceId, hostId);
-          if (already.size() == needed) {
-            return new Reservation(hostId, spec(dao, i, dao.hostName(hostId), already)); // a repeat
-          }
-        }
-      } else if (purpose == Purpose.START && !i.gpusReleased() && i.gpuCount() > 0) {
-        // it still holds its devices: only its own host can take it, and nothing is reserved again; the
-        // host must still take instances (Up, Enabled: not in maintenance) and have its CPU/RAM
-        boolean canRun = hostId.equals(i.hostId()) && dao.lockHost(hostId)
-            && dao.hostWithRoom(hostId, instanceId, (long) i.cpuCores() * i.cpuMhz(), i.memoryMb()).isPresent();
-        return canRun
-            ? new Reservation(hostId, spec(dao, i, dao.hostName(hostId), dao.heldDevices(instanceId, hostId)))
-            : Reservation.none();
-      } else if (purpose == Purpose.DEPLOY && hostId.equals(i.hostId())) {
+      if (needed > 0) {
         List<HeldDevice> already = dao.heldDevices(instanceId, hostId);
-        if (already.size() == i.gpuCount()) {
+        if (already.size() == needed) {
           return new Reservation(hostId, spec(dao, i, dao.hostName(hostId), already)); // a repeat
         }
       }
-      ResourceRequest counts = purpose.counts(i);
-      if (counts != null) {
-        countAgainstLimits(h, i, counts); // recorded (quota_counted, gpus_released) below, with the placement
+    } else if (purpose == Purpose.START && !i.gpusReleased() && i.gpuCount() > 0) {
+      // it still holds its devices: only its own host can take it, and nothing is reserved again; the
+      // host must still take instances (Up, Enabled: not in maintenance) and have its CPU/RAM
+      boolean canRun = hostId.equals(i.hostId()) && dao.lockHost(hostId)
+          && dao.hostWithRoom(hostId, instanceId, (long) i.cpuCores() * i.cpuMhz(), i.memoryMb()).isPresent();
+      return canRun
+          ? new Reservation(hostId, spec(dao, i, dao.hostName(hostId), dao.heldDevices(instanceId, hostId)))
+          : Reservation.none();
+    } else if (purpose == Purpose.DEPLOY && i.hostId() != null) {
+      // placed already: by an earlier run of this step (one that timed out and still ran on, or whose
+      // answer was lost). Its reservation is this one, on whichever host was asked for now: never a
+      // second set of devices elsewhere.
+      List<HeldDevice> already = dao.heldDevices(instanceId, i.hostId());
+      if (already.size() == i.gpuCount()) {
+        return new Reservation(i.hostId(), spec(dao, i, dao.hostName(i.hostId()), already)); // a repeat
       }
-      long cpu = (long) i.cpuCores() * i.cpuMhz();
-      if (!dao.lockHost(hostId)) {
+    }
+    ResourceRequest counts = purpose.counts(i);
+    if (counts != null) {
+      countAgainstLimits(h, i, counts); // recorded (quota_counted, gpus_released) below, with the placement
+    }
+    long cpu = (long) i.cpuCores() * i.cpuMhz();
+    if (!dao.lockHost(hostId)) {
+      return Reservation.none();
+    }
+    Optional<HostCandidate> host = dao.hostWithRoom(hostId, instanceId, cpu, i.memoryMb());
+    if (host.isEmpty()) {
+      if (i.gpuCount() > 0) {
+        learnt.add(() -> plans.noRoom(i.vgpuProfileId(), cpu, i.memoryMb(), hostId));
+      }
+      return Reservation.none();
+    }
+    List<HeldDevice> chosen = List.of();
+    if (needed > 0) {
+      List<HeldDevice> free = dao.availableDevices(hostId, i.vgpuProfileId());
+      Optional<List<HeldDevice>> picked = pick(free, i, needed);
+      if (picked.isEmpty()) {
+        int found = free.size();
+        learnt.add(() -> plans.found(i.vgpuProfileId(), hostId, found));
         return Reservation.none();
       }
-      Optional<HostCandidate> host = dao.hostWithRoom(hostId, instanceId, cpu, i.memoryMb());
-      if (host.isEmpty()) {
-        if (i.gpuCount() > 0) {
-          plans.noRoom(i.vgpuProfileId(), cpu, i.memoryMb(), hostId);
-        }
-        return Reservation.none();
+      chosen = picked.get();
+      List<String> ids = chosen.stream().map(HeldDevice::id).toList();
+      if (dao.reserveDevices(instanceId, ids) != ids.size()) {
+        // a device changed since the read (the device API does not take the host lock): roll back
+        // rather than hold a partial set; the local activity is retried
+        throw new IllegalStateException("devices on " + hostId + " changed during the reservation");
       }
-      List<HeldDevice> chosen = List.of();
-      if (needed > 0) {
-        List<HeldDevice> free = dao.availableDevices(hostId, i.vgpuProfileId());
-        Optional<List<HeldDevice>> picked = pick(free, i, needed);
-        if (picked.isEmpty()) {
-          plans.found(i.vgpuProfileId(), hostId, free.size());
-          return Reservation.none();
-        }
-        chosen = picked.get();
-        List<String> ids = chosen.stream().map(HeldDevice::id).toList();
-        if (dao.reserveDevices(instanceId, ids) != ids.size()) {
-          // a device changed since the read (the device API does not take the host lock): roll back
-          // rather than hold a partial set; the local activity is retried
-          throw new IllegalStateException("devices on " + hostId + " changed during the reservation");
-        }
-        refreshParents(h, chosen.stream().map(HeldDevice::parentDeviceId).toList());
-        plans.taken(i.vgpuProfileId(), hostId, chosen.size());
-      }
-      switch (purpose) {
-        case DEPLOY -> dao.placeOn(instanceId, hostId); // also counts the instance against its limits from now on
-        case START -> dao.placeForStart(instanceId, hostId); // and its GPUs count again
-        case MIGRATE -> { } // it moves when the migration completes
-      }
-      return new Reservation(hostId, spec(dao, i, host.get().hostName(), chosen));
-    });
+      refreshParents(h, chosen.stream().map(HeldDevice::parentDeviceId).toList());
+      int taken = chosen.size();
+      learnt.add(() -> plans.taken(i.vgpuProfileId(), hostId, taken));
+    }
+    switch (purpose) {
+      case DEPLOY -> dao.placeOn(instanceId, hostId); // also counts the instance against its limits from now on
+      case START -> dao.placeForStart(instanceId, hostId); // and its GPUs count again
+      case MIGRATE -> { } // it moves when the migration completes
+    }
+    return new Reservation(hostId, spec(dao, i, host.get().hostName(), chosen));
+  }
+
+  /** The plan view (tests). */
+  PlanCache plans() {
+    return plans;
   }
 
   /**

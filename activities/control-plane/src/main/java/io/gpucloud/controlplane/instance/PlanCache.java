@@ -93,6 +93,13 @@ final class PlanCache {
     });
   }
 
+  /** The cached count of the profile's free devices on the host for this CPU/RAM, -1 when none is cached (tests). */
+  int cachedFree(String profileId, long cpuMhzTotal, long memoryMb, String hostId) {
+    Entry e = entries.get(new Key(profileId, cpuMhzTotal, memoryMb));
+    HostCandidate h = e == null ? null : e.hosts.get(hostId);
+    return h == null ? -1 : h.freeDevices();
+  }
+
   /** A reservation found the host without room for this CPU/RAM (or not Up and Enabled). */
   void noRoom(String profileId, long cpuMhzTotal, long memoryMb, String hostId) {
     Entry e = entries.get(new Key(profileId, cpuMhzTotal, memoryMb));
