@@ -9,8 +9,9 @@ import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 
 /**
- * The SQL of one usage period: every instance's records computed from instance_state_changes in one
- * set-based INSERT ... SELECT (no per-instance round trips), and the period's usage_periods row.
+ * The SQL of one usage period: every instance's records computed from instance_state_changes in three
+ * set-based INSERT ... SELECTs over the connection's temporary tables (no per-instance round trips), and
+ * the period's usage_periods row.
  * Times are bound as UTC text and compared in a UTC session, so neither the JVM's nor the server's
  * time zone can shift a period.
  */
@@ -20,14 +21,51 @@ final class UsageGenerator {
       DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSS").withZone(ZoneOffset.UTC);
 
   /**
-   * The history of each instance in the period: its last change before the period (its state at the
-   * start; ids grow in time order for one instance, so MAX(id) is the last) and its changes inside.
-   * LEAD gives each segment's end (the period's end for the last one); the first is clipped to the
-   * start. An instance existed in the period if a non-Destroyed segment has a positive length: one
-   * destroyed before the start, or created at or after the end, has none. The host is the one of the
-   * latest segment that had a host (the id, zero-padded, orders the CONCAT). RUNNING_VM counts Running
-   * and Rebooting; ALLOCATED_VM every state but Destroyed. Hours and seconds are computed from exact
-   * microseconds; the CAST keeps MariaDB's division from cutting to 4 decimals before the ROUND.
+   * Step 1, the segments of every instance's history in the period: its last change before the period
+   * (its state at the start; ids grow in time order for one instance, so MAX(id) is the last) and its
+   * changes inside. LEAD gives each segment's end (the period's end for the last one); the first is
+   * clipped to the start. Into a temporary table keyed by (instance, id): grouping it is then an
+   * ordered scan, where grouping the window's output directly made MariaDB sort it in a disk table
+   * (3 times slower at 100,000 instances).
+   */
+  private static final String SEGMENTS = """
+      INSERT INTO usage_segments (instance_id, id, state, host_id, seg_start, seg_end)
+      SELECT x.instance_id, x.id, x.state, x.host_id,
+        GREATEST(x.changed_at, CAST(:start AS DATETIME(6))),
+        COALESCE(LEAD(x.changed_at) OVER (PARTITION BY x.instance_id ORDER BY x.changed_at, x.id),
+          CAST(:end AS DATETIME(6)))
+      FROM (
+        SELECT c.instance_id, c.id, c.state, c.host_id, c.changed_at
+        FROM (SELECT MAX(id) id FROM instance_state_changes
+              WHERE changed_at < CAST(:start AS DATETIME(6)) GROUP BY instance_id) last
+        JOIN instance_state_changes c ON c.id = last.id
+        UNION ALL
+        SELECT instance_id, id, state, host_id, changed_at FROM instance_state_changes
+        WHERE changed_at >= CAST(:start AS DATETIME(6)) AND changed_at < CAST(:end AS DATETIME(6))
+      ) x
+      """;
+
+  /**
+   * Step 2, per instance that existed in the period (a non-Destroyed segment of positive length: one
+   * destroyed before the start, or created at or after the end, has none): microseconds Running or
+   * Rebooting (RUNNING_VM), microseconds in any state but Destroyed (ALLOCATED_VM), and the host of the
+   * latest segment that had one (the id, zero-padded, orders the CONCAT).
+   */
+  private static final String TOTALS = """
+      INSERT INTO usage_totals (instance_id, running_us, allocated_us, host_id)
+      SELECT instance_id,
+        SUM(IF(state IN ('Running', 'Rebooting'), TIMESTAMPDIFF(MICROSECOND, seg_start, seg_end), 0)),
+        SUM(IF(state <> 'Destroyed', TIMESTAMPDIFF(MICROSECOND, seg_start, seg_end), 0)),
+        SUBSTRING(MAX(IF(host_id IS NULL, NULL, CONCAT(LPAD(id, 20, '0'), host_id))), 21)
+      FROM usage_segments
+      GROUP BY instance_id
+      HAVING SUM(state <> 'Destroyed' AND seg_end > seg_start) > 0
+      """;
+
+  /**
+   * Step 3, both records of each instance with the snapshot of its names. Hours and seconds come from
+   * exact microseconds; the CAST keeps MariaDB's division from cutting to 4 decimals before the ROUND.
+   * LEFT JOINs: an offering, template or profile may have been deleted since.
    */
   private static final String RECORDS = """
       INSERT IGNORE INTO usage_records (instance_id, usage_type, period_start, period_end, raw_usage, usage_seconds,
@@ -39,29 +77,7 @@ final class UsageGenerator {
         ROUND(CAST(IF(t.code = 1, u.running_us, u.allocated_us) AS DECIMAL(24,6)) / 1000000, 3),
         i.name, a.id, a.name, d.id, d.path, i.project_id, o.id, o.name, tp.id, tp.name, h.id, h.name,
         c.id, c.name, p.id, p.name, i.gpu_count
-      FROM (
-        SELECT s.instance_id,
-          SUM(IF(s.state IN ('Running', 'Rebooting'), TIMESTAMPDIFF(MICROSECOND, s.seg_start, s.seg_end), 0)) running_us,
-          SUM(IF(s.state <> 'Destroyed', TIMESTAMPDIFF(MICROSECOND, s.seg_start, s.seg_end), 0)) allocated_us,
-          SUBSTRING(MAX(IF(s.host_id IS NULL, NULL, CONCAT(LPAD(s.id, 20, '0'), s.host_id))), 21) host_id
-        FROM (
-          SELECT x.instance_id, x.id, x.state, x.host_id,
-            GREATEST(x.changed_at, CAST(:start AS DATETIME(6))) seg_start,
-            COALESCE(LEAD(x.changed_at) OVER (PARTITION BY x.instance_id ORDER BY x.changed_at, x.id),
-              CAST(:end AS DATETIME(6))) seg_end
-          FROM (
-            SELECT c.instance_id, c.id, c.state, c.host_id, c.changed_at
-            FROM (SELECT MAX(id) id FROM instance_state_changes
-                  WHERE changed_at < CAST(:start AS DATETIME(6)) GROUP BY instance_id) last
-            JOIN instance_state_changes c ON c.id = last.id
-            UNION ALL
-            SELECT instance_id, id, state, host_id, changed_at FROM instance_state_changes
-            WHERE changed_at >= CAST(:start AS DATETIME(6)) AND changed_at < CAST(:end AS DATETIME(6))
-          ) x
-        ) s
-        GROUP BY s.instance_id
-        HAVING SUM(s.state <> 'Destroyed' AND s.seg_end > s.seg_start) > 0
-      ) u
+      FROM usage_totals u
       JOIN (SELECT 1 code UNION ALL SELECT 2) t
       JOIN instances i ON i.id = u.instance_id
       JOIN accounts a ON a.id = i.account_id
@@ -100,7 +116,21 @@ final class UsageGenerator {
 
   /** Writes the period's records and its usage_periods row; returns what it wrote. */
   static UsagePeriodResult generate(Handle h, Instant start, Instant end, String workflowId) {
-    int written = h.createUpdate(RECORDS).bind("start", sqlTime(start)).bind("end", sqlTime(end)).execute();
+    int written;
+    // temporary tables are the connection's own: concurrent generations never see each other's
+    dropScratch(h);
+    try {
+      h.execute("CREATE TEMPORARY TABLE usage_segments (instance_id CHAR(36) NOT NULL, id BIGINT NOT NULL,"
+          + " state VARCHAR(16) NOT NULL, host_id CHAR(36) NULL, seg_start DATETIME(6) NOT NULL,"
+          + " seg_end DATETIME(6) NOT NULL, PRIMARY KEY (instance_id, id)) ENGINE=InnoDB");
+      h.execute("CREATE TEMPORARY TABLE usage_totals (instance_id CHAR(36) NOT NULL PRIMARY KEY,"
+          + " running_us BIGINT NOT NULL, allocated_us BIGINT NOT NULL, host_id CHAR(36) NULL) ENGINE=InnoDB");
+      h.createUpdate(SEGMENTS).bind("start", sqlTime(start)).bind("end", sqlTime(end)).execute();
+      h.createUpdate(TOTALS).execute();
+      written = h.createUpdate(RECORDS).bind("start", sqlTime(start)).bind("end", sqlTime(end)).execute();
+    } finally {
+      dropScratch(h);
+    }
     // counted from the table, not from `written`: a concurrent run may have written some of them
     int[] counts = h.createQuery("SELECT COUNT(DISTINCT instance_id), COUNT(*) FROM usage_records"
             + " WHERE period_start = :start").bind("start", sqlTime(start))
@@ -110,6 +140,10 @@ final class UsageGenerator {
         .bind("start", sqlTime(start)).bind("end", sqlTime(end)).bind("instances", counts[0])
         .bind("records", counts[1]).bind("workflowId", workflowId).execute();
     return new UsagePeriodResult(start, end, counts[0], written, counts[1]);
+  }
+
+  private static void dropScratch(Handle h) {
+    h.execute("DROP TEMPORARY TABLE IF EXISTS usage_segments, usage_totals");
   }
 
   /** Starts of the day's periods (from {@code from} to {@code to}, exclusive) that have a usage_periods row. */
