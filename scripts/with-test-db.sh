@@ -5,6 +5,7 @@
 # runs the command, and removes the server and its data whatever the command's outcome.
 # The integration tests start their own stack; this is only for the module tests that run before.
 #   scripts/with-test-db.sh mvn -B verify
+# TEST_DB_ARGS adds mariadbd options (make bench sizes the buffer pool and redo log as a server would be).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +17,7 @@ USER_ARG=()
 mariadb-install-db --no-defaults --datadir="$DIR/data" "${USER_ARG[@]}" --auth-root-authentication-method=normal \
   --skip-test-db >"$DIR/install.log" 2>&1 || { cat "$DIR/install.log" >&2; exit 1; }
 mariadbd --no-defaults --datadir="$DIR/data" --socket="$DIR/mariadb.sock" --port="$PORT" \
-  --bind-address=127.0.0.1 --skip-grant-tables "${USER_ARG[@]}" >"$DIR/server.log" 2>&1 &
+  --bind-address=127.0.0.1 --skip-grant-tables "${USER_ARG[@]}" ${TEST_DB_ARGS:-} >"$DIR/server.log" 2>&1 &
 DB_PID=$!
 cleanup() {
   kill "$DB_PID" 2>/dev/null || true
