@@ -26,14 +26,14 @@ unit:
 bench:
 	scripts/setup.sh
 	mvn -B -q install -DskipTests -DskipITs
-	scripts/with-test-db.sh bash -c 'u=$${GPUCLOUD_API_TEST_DB_URL#*127.0.0.1:}; export BENCH_DB_PORT=$${u%%/*}; \
-	  mvn -B -pl integration-tests test -Dgroups=bench -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false \
+	TEST_DB_ARGS="--innodb-buffer-pool-size=1G --innodb-log-file-size=512M" scripts/with-test-db.sh bash -c 'u=$${GPUCLOUD_API_TEST_DB_URL#*127.0.0.1:}; export BENCH_DB_PORT=$${u%%/*}; \
+	  mvn -B -pl integration-tests test -Dgroups=bench -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false -DskipStackExecutions=true \
 	  -Dtest=ReservationBench,UsageBench -Dit.jvmArgs=' | grep -E 'BENCH|Tests run:|FAIL|ERROR'
-	mvn -B -pl integration-tests test -Dgroups=bench -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false \
+	mvn -B -pl integration-tests test -Dgroups=bench -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false -DskipStackExecutions=true \
 	  -Dtest=DeployLatencyBench | grep -E 'BENCH|Tests run:|FAIL|ERROR'
-	mvn -B -pl integration-tests test -Dgroups=bench -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false \
+	mvn -B -pl integration-tests test -Dgroups=bench -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false -DskipStackExecutions=true \
 	  -Dtest=LifecycleLatencyBench | grep -E 'BENCH|Tests run:|FAIL|ERROR'
-	mvn -B -pl agent-worker test -Dgroups=bench -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false \
+	mvn -B -pl agent-worker test -Dgroups=bench -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false -DskipStackExecutions=true \
 	  | grep -E 'BENCH|Tests run:|FAIL|ERROR'
 
 clean:
