@@ -92,6 +92,12 @@ start temporal temporal server start-dev --db-filename "$DATA/temporal.db" --ip 
 start mariadb java -Xmx128m "${JAVA_OPTS[@]}" -jar "$SERVICE_JAR" embedded-db config.yml
 wait_port "$TEMPORAL_PORT" temporal "${children[0]}"
 wait_port "$GPUCLOUD_DB_PORT" mariadb "${children[1]}"
+# MariaDB runs with grant checks: the service connects as the user embedded-db created at its first
+# start, with the generated password it keeps in the data dir (mode 0600; root's is in db-root-password)
+[ -s "$DATA/db-password" ] || { echo "stack: no database password in $DATA/db-password" >&2; exit 1; }
+export GPUCLOUD_DB_USER=gpucloud
+GPUCLOUD_DB_PASSWORD=$(cat "$DATA/db-password")
+export GPUCLOUD_DB_PASSWORD
 
 # C1 alone reserves a 48 MB code cache; after a few thousand deploys the service's compiled code had
 # reached 40 MB of it and its compiler threads still took a fifth of its CPU; 128 MB leaves room
