@@ -89,9 +89,16 @@ start temporal temporal server start-dev --db-filename "$DATA/temporal.db" --ip 
   --dynamic-config-value matching.numTaskqueueWritePartitions=1 \
   --dynamic-config-value system.enableEagerWorkflowStart=true \
   --search-attribute HostName=Keyword --search-attribute InstanceUuid=Keyword --search-attribute Account=Keyword
-start mariadb java -Xmx128m "${JAVA_OPTS[@]}" -jar "$SERVICE_JAR" embedded-db config.yml
+# mariadbd creates its files with its own UMASK / UMASK_DIR (default 0660 / 0700), not the shell's umask
+start mariadb env UMASK=0600 UMASK_DIR=0700 java -Xmx128m "${JAVA_OPTS[@]}" -jar "$SERVICE_JAR" embedded-db config.yml
 wait_port "$TEMPORAL_PORT" temporal "${children[0]}"
 wait_port "$GPUCLOUD_DB_PORT" mariadb "${children[1]}"
+# MariaDB runs with grant checks: the service connects as the user embedded-db created at its first
+# start, with the generated password it keeps in the data dir (mode 0600; root's is in db-root-password)
+[ -s "$DATA/db-password" ] || { echo "stack: no database password in $DATA/db-password" >&2; exit 1; }
+export GPUCLOUD_DB_USER=gpucloud
+GPUCLOUD_DB_PASSWORD=$(cat "$DATA/db-password")
+export GPUCLOUD_DB_PASSWORD
 
 # C1 alone reserves a 48 MB code cache; after a few thousand deploys the service's compiled code had
 # reached 40 MB of it and its compiler threads still took a fifth of its CPU; 128 MB leaves room
@@ -180,7 +187,10 @@ TEMPORAL_ADDRESS=$TEMPORAL_ADDRESS
 TEMPORAL_UI_URL=$TEMPORAL_UI_URL
 ENV
 mv "$DATA/stack.env.tmp" "$DATA/stack.env"
-open=$(find "$DATA" -type f -perm /077 -print | head -n 5)
+# (not through `| head`: with pipefail, find killed by SIGPIPE once head has its lines would end the script
+# and stop the stack; the agents' hooks are executable by design)
+open=$(find "$DATA" -type f -perm /077 ! -path "$DATA/hosts/*/hooks/*" -print 2>/dev/null || true)
+open=$(printf '%s\n' "$open" | sed -n 1,5p)
 [ -z "$open" ] || echo "stack: WARNING: files under $DATA readable by others (umask 077 expected):" $open >&2
 cat <<MSG
 

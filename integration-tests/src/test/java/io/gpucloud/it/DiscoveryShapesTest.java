@@ -76,7 +76,7 @@ class DiscoveryShapesTest {
     cardsBefore = Stack.list(stack.get("/gpu-cards")).stream()
         .map(c -> c.path("vendorId").asText() + ":" + c.path("deviceId").asText()).collect(Collectors.toSet());
     ds = new MariaDbPoolDataSource("jdbc:mariadb://127.0.0.1:" + stack.dbPort
-        + "/gpucloud?user=root&transactionIsolation=READ-COMMITTED&maxPoolSize=4");
+        + "/gpucloud?user=gpucloud&password=" + stack.dbPassword() + "&transactionIsolation=READ-COMMITTED&maxPoolSize=4");
     placement = new InstanceActivitiesImpl(Jdbi.create(ds).installPlugin(new SqlObjectPlugin()));
     account = Tenants.tenant(stack, "shapes", Tenants.unlimited()).accountId();
   }

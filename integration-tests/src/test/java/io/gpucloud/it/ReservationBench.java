@@ -83,11 +83,11 @@ class ReservationBench {
   /** One run on a fresh database: seeds the fleet, warms up, times the rest. */
   static Run once(int port, int hosts, int gpus, int round) throws Exception {
     String db = "bench_" + hosts + "_" + gpus + "_" + round + "_" + System.currentTimeMillis();
-    try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/", "root", "")) {
+    try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/", "root", Stack.rootPasswordFor(port))) {
       c.createStatement().execute("CREATE DATABASE " + db + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
     }
     MariaDbPoolDataSource ds = new MariaDbPoolDataSource(
-        "jdbc:mariadb://127.0.0.1:" + port + "/" + db + "?user=root&transactionIsolation=READ-COMMITTED&maxPoolSize=" + (THREADS + 4));
+        "jdbc:mariadb://127.0.0.1:" + port + "/" + db + "?user=root&password=" + Stack.rootPasswordFor(port) + "&transactionIsolation=READ-COMMITTED&maxPoolSize=" + (THREADS + 4));
     Migrations.migrate(ds);
     int requests = GPUS_ASKED / gpus;
     long seedStart = System.nanoTime();
@@ -124,7 +124,7 @@ class ReservationBench {
           rs.getInt(1), rs.getInt(2), gpus);
     }
     ds.close();
-    try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/", "root", "")) {
+    try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/", "root", Stack.rootPasswordFor(port))) {
       c.createStatement().execute("DROP DATABASE " + db);
     }
     return new Run(reserved.get() / seconds, planP99);

@@ -40,11 +40,11 @@ class ReservationTest {
   static void seed() throws Exception {
     int port = Stack.get().dbPort;
     String db = "reserve_" + System.currentTimeMillis();
-    try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/", "root", "")) {
+    try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/", "root", Stack.rootPasswordFor(port))) {
       c.createStatement().execute("CREATE DATABASE " + db + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
     }
     ds = new MariaDbPoolDataSource("jdbc:mariadb://127.0.0.1:" + port + "/" + db
-        + "?user=root&transactionIsolation=READ-COMMITTED&maxPoolSize=8");
+        + "?user=root&password=" + Stack.rootPasswordFor(port) + "&transactionIsolation=READ-COMMITTED&maxPoolSize=8");
     Migrations.migrate(ds);
     activities = new InstanceActivitiesImpl(Jdbi.create(ds).installPlugin(new SqlObjectPlugin()));
     String domain = UUID.randomUUID().toString();

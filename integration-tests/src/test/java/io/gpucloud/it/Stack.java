@@ -347,8 +347,40 @@ public final class Stack {
     return dataDir.resolve("hosts/" + host + "/hooks/gpudiscovery.sh");
   }
 
+  /** The stack's database as the service's user (gpucloud, with the password embedded-db generated). */
   Connection db() throws SQLException {
-    return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + dbPort + "/gpucloud", "root", "");
+    return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + dbPort + "/gpucloud", "gpucloud", dbPassword());
+  }
+
+  /** The service's database password: the stack's MariaDB checks grants, nobody gets in without one. */
+  String dbPassword() {
+    return secret("db-password");
+  }
+
+  /** root's password on the stack's MariaDB (the tests that create databases of their own use it). */
+  String dbRootPassword() {
+    return secret("db-root-password");
+  }
+
+  /**
+   * root's password on the MariaDB at {@code port}: the stack's when it is the stack's database, else
+   * the system property gpucloud.dbRootPassword (a bench's throw-away server: empty).
+   */
+  static String rootPasswordFor(int port) {
+    synchronized (Stack.class) {
+      if (instance != null && instance.dbPort == port) {
+        return instance.dbRootPassword();
+      }
+    }
+    return System.getProperty("gpucloud.dbRootPassword", "");
+  }
+
+  private String secret(String file) {
+    try {
+      return Files.readString(dataDir.resolve(file)).trim();
+    } catch (IOException e) {
+      throw new IllegalStateException("no " + file + " in " + dataDir, e);
+    }
   }
 
   // ---- HTTP ----

@@ -63,11 +63,11 @@ class UsageBench {
       port = Stack.get().dbPort;
     }
     db = "bench_usage_" + System.currentTimeMillis();
-    try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/", "root", "")) {
+    try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/", "root", Stack.rootPasswordFor(port))) {
       c.createStatement().execute("CREATE DATABASE " + db + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
     }
     ds = new MariaDbPoolDataSource("jdbc:mariadb://127.0.0.1:" + port + "/" + db
-        + "?user=root&transactionIsolation=READ-COMMITTED&maxPoolSize=8&connectionTimeZone=UTC"
+        + "?user=root&password=" + Stack.rootPasswordFor(port) + "&transactionIsolation=READ-COMMITTED&maxPoolSize=8&connectionTimeZone=UTC"
         + "&forceConnectionTimeZoneToSession=true");
     Migrations.migrate(ds);
     jdbi = Jdbi.create(ds).installPlugin(new SqlObjectPlugin());
@@ -92,7 +92,7 @@ class UsageBench {
   @AfterAll
   static void drop() throws Exception {
     ds.close();
-    try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/", "root", "")) {
+    try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/", "root", Stack.rootPasswordFor(port))) {
       c.createStatement().execute("DROP DATABASE " + db);
     }
   }

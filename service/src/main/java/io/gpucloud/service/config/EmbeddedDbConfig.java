@@ -21,6 +21,16 @@ public class EmbeddedDbConfig {
   private String installDbExecutable = "";
   @NotBlank private String bindAddress = "127.0.0.1";
   @NotBlank private String databaseName = "gpucloud";
+  /**
+   * The service's database user, created at the first start (and whenever {@link #passwordFile} is
+   * missing) with every privilege on {@link #databaseName} and nothing else; reachable from
+   * 127.0.0.1 and the local socket.
+   */
+  @NotBlank private String user = "gpucloud";
+  /** Where the user's generated password is kept (mode 0600); scripts/stack.sh hands it to the service. */
+  @NotBlank private String passwordFile = ".local/db-password";
+  /** Where root's generated password is kept (mode 0600): root needs it over TCP, or the OS user root on the socket. */
+  @NotBlank private String rootPasswordFile = ".local/db-root-password";
 
   @JsonProperty public boolean isEnabled() { return enabled; }
   @JsonProperty public void setEnabled(boolean enabled) { this.enabled = enabled; }
@@ -38,4 +48,10 @@ public class EmbeddedDbConfig {
   @JsonProperty public void setBindAddress(String bindAddress) { this.bindAddress = bindAddress; }
   @JsonProperty public String getDatabaseName() { return databaseName; }
   @JsonProperty public void setDatabaseName(String databaseName) { this.databaseName = databaseName; }
+  @JsonProperty public String getUser() { return user; }
+  @JsonProperty public void setUser(String user) { this.user = user; }
+  @JsonProperty public String getPasswordFile() { return passwordFile; }
+  @JsonProperty public void setPasswordFile(String passwordFile) { this.passwordFile = passwordFile; }
+  @JsonProperty public String getRootPasswordFile() { return rootPasswordFile; }
+  @JsonProperty public void setRootPasswordFile(String rootPasswordFile) { this.rootPasswordFile = rootPasswordFile; }
 }
