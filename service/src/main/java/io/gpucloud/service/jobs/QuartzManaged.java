@@ -84,6 +84,7 @@ public class QuartzManaged implements Managed {
   /** Idempotent across replicas and restarts: a trigger is replaced only when its schedule changed. */
   private void schedule() throws SchedulerException {
     scheduleEvery(HostLivenessJob.class, HostLivenessJob.NAME, config.getHostLivenessSeconds());
+    scheduleEvery(StrandedDeployJob.class, StrandedDeployJob.NAME, StrandedDeployJob.EVERY_SECONDS);
     if (deps.usage() != null) {
       scheduleAligned(UsageJob.class, UsageJob.NAME, deps.usage().getPeriod());
       scheduleCron(UsageExportJob.class, UsageExportJob.NAME, deps.usage().getExportCron());
@@ -95,7 +96,8 @@ public class QuartzManaged implements Managed {
 
   /** Names of the scheduled jobs, in the order GET /schedules lists them. */
   public static final List<String> JOBS =
-      List.of(HostLivenessJob.NAME, UsageJob.NAME, UsageExportJob.NAME, DiscoveryScheduleJob.NAME);
+      List.of(HostLivenessJob.NAME, UsageJob.NAME, UsageExportJob.NAME, DiscoveryScheduleJob.NAME,
+          StrandedDeployJob.NAME);
 
   /** The first boundary of {@code interval} (counted from the epoch, so UTC midnight when it divides a day) after {@code now}. */
   static Instant nextBoundary(Instant now, Duration interval) {

@@ -73,7 +73,7 @@ class ScheduleServiceDatabaseTest {
         id -> id.startsWith("usage-") ? "COMPLETED" : null);
     List<ScheduleView> views = service.list();
     assertThat(views).extracting(ScheduleView::name)
-        .containsExactly("host-liveness", "usage", "usage-export", "discovery");
+        .containsExactly("host-liveness", "usage", "usage-export", "discovery", "stranded-deploys");
     ScheduleView liveness = views.get(0);
     assertThat(liveness.schedule()).isEqualTo("every PT15S");
     assertThat(liveness.nextPeriod()).isNull();
