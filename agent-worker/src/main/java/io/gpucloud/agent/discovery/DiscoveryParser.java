@@ -565,8 +565,12 @@ public final class DiscoveryParser {
       if (!n.get(i).isTextual()) {
         throw new BadEntry(path + "." + field + "[" + i + "]: expected a string, got " + describe(n.get(i)));
       }
-      if (!n.get(i).textValue().isBlank()) {
-        out.add(n.get(i).textValue().strip());
+      String s = n.get(i).textValue().strip();
+      if (s.length() > MAX_NAME) {
+        throw new BadEntry(path + "." + field + "[" + i + "]: longer than " + MAX_NAME + " characters");
+      }
+      if (!s.isEmpty()) {
+        out.add(s);
       }
     }
     return out;
