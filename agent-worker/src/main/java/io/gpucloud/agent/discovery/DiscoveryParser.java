@@ -12,6 +12,7 @@ import io.gpucloud.activities.discovery.DiscoveredGpu;
 import io.gpucloud.activities.discovery.DiscoveryProblem;
 import io.gpucloud.activities.discovery.DiscoveryProblem.Kind;
 import io.gpucloud.activities.discovery.DiscoveryReport;
+import io.gpucloud.activities.discovery.DiscoveryReportValidator;
 import io.gpucloud.activities.discovery.FullPassthrough;
 import io.gpucloud.activities.discovery.InvalidDiscoveryOutputException;
 import io.gpucloud.activities.discovery.LibvirtAddress;
@@ -564,8 +565,12 @@ public final class DiscoveryParser {
       if (!n.get(i).isTextual()) {
         throw new BadEntry(path + "." + field + "[" + i + "]: expected a string, got " + describe(n.get(i)));
       }
-      if (!n.get(i).textValue().isBlank()) {
-        out.add(n.get(i).textValue().strip());
+      String s = n.get(i).textValue().strip();
+      if (s.length() > MAX_NAME) {
+        throw new BadEntry(path + "." + field + "[" + i + "]: longer than " + MAX_NAME + " characters");
+      }
+      if (!s.isEmpty()) {
+        out.add(s);
       }
     }
     return out;
@@ -608,9 +613,22 @@ public final class DiscoveryParser {
     throw new BadEntry(path + "." + field + ": expected a string, got " + describe(n));
   }
 
+  /**
+   * The VM that uses the device, or null. A name longer than a libvirt domain name of ours can be (255
+   * characters, as instances.vm_name keeps it) makes the entry unusable: the device is in use, by something the
+   * inventory cannot name, so it is neither offered nor trusted.
+   */
   private static String usedByVm(JsonNode obj, String path) {
     String s = optionalString(obj, path, "used_by_vm");
-    return s == null ? null : s.strip();
+    if (s == null) {
+      return null;
+    }
+    s = s.strip();
+    if (s.length() > DiscoveryReportValidator.MAX_VM_NAME) {
+      throw new BadEntry(path + ".used_by_vm: longer than " + DiscoveryReportValidator.MAX_VM_NAME
+          + " characters (" + s.length() + "), got " + quote(s));
+    }
+    return s;
   }
 
   private static boolean requiredFlag(JsonNode obj, String path, String field) {

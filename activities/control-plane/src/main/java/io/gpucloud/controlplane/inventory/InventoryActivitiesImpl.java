@@ -4,6 +4,9 @@ import io.gpucloud.activities.inventory.InventoryActivities;
 import io.gpucloud.activities.inventory.ReconcileResult;
 import io.gpucloud.activities.discovery.DiscoveredGpu;
 import io.gpucloud.activities.discovery.DiscoveryReport;
+import io.gpucloud.activities.discovery.DiscoveryReportValidator;
+import io.gpucloud.activities.discovery.InvalidDiscoveryOutputException;
+import io.gpucloud.activities.host.HostActivities;
 import io.gpucloud.activities.discovery.VirtualGpu;
 import io.gpucloud.activities.host.HostRegistration;
 import io.gpucloud.activities.model.VgpuProfile;
@@ -46,6 +49,16 @@ public class InventoryActivitiesImpl implements InventoryActivities {
 
   @Override
   public ReconcileResult reconcile(String hostName, String workflowId, DiscoveryReport report) {
+    try {
+      // before anything is written: a report the columns cannot hold, or in another form than the agent's
+      // parser makes, is refused whole (a database error half-way would be retried for ever)
+      DiscoveryReportValidator.validate(report);
+    } catch (InvalidDiscoveryOutputException e) {
+      String message = "discovery report of host " + hostName + " refused: " + e.getMessage();
+      LOG.warn(message);
+      recordDiscoveryFailure(hostName, workflowId, message);
+      throw ApplicationFailure.newNonRetryableFailureWithCause(message, HostActivities.INVALID_DISCOVERY_OUTPUT, e);
+    }
     String[] summary = new String[1];
     ReconcileResult result = jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
       InventoryDao dao = h.attach(InventoryDao.class);

@@ -50,6 +50,8 @@ public final class InventoryReconciler {
   public static final String VEHICLE = "vGPU vehicle";
   public static final String EXPOSED_TWICE = "exposed twice";
   public static final String DERIVED = "a vGPU/VF of this GPU is in Error";
+  /** gpu_devices.error_reason is VARCHAR(1024). */
+  static final int MAX_REASON = 1024;
 
   /** Error reasons that discovery sets and re-derives on every run. */
   private static final List<String> DISCOVERY_REASONS = List.of(MISSING, UNUSABLE, LEFT_OUT, VEHICLE, EXPOSED_TWICE);
@@ -154,7 +156,7 @@ public final class InventoryReconciler {
     if (old == null) {
       row = new GpuDevice(ids.get(), snapshot.hostId(), address, type, cardId, profileId, parentId,
           gpu.numaNode(), gpu.pciRoot(), iommuGroup, driver, ManagedState.Managed,
-          usedBy == null ? DeviceState.Free : DeviceState.Error, null, usedBy, "DISCOVERED", now, now);
+          usedBy == null ? DeviceState.Free : DeviceState.Error, null, reason(usedBy), "DISCOVERED", now, now);
       inserted.add(address);
     } else if (old.held()) {
       // Held: placement facts (parent included) may be refreshed, but card, profile, type, state and owner
@@ -173,7 +175,7 @@ public final class InventoryReconciler {
       String reason = old.errorReason();
       if (usedBy != null) {
         state = DeviceState.Error;
-        reason = usedBy;
+        reason = reason(usedBy);
       } else if (state == DeviceState.Error || (type != DeviceType.VGPU_ONLY && state != DeviceState.Free)) {
         state = DeviceState.Free; // VGPU_ONLY states are derived below
         reason = null;
@@ -200,7 +202,7 @@ public final class InventoryReconciler {
         continue;
       }
       String prefix = p.kind() == DiscoveryProblem.Kind.LEFT_OUT ? LEFT_OUT : UNUSABLE;
-      String reason = prefix + " (" + p.entry() + "): " + p.message();
+      String reason = reason(prefix + " (" + p.entry() + "): " + p.message());
       result.put(d.busAddress(), d.state() == DeviceState.Error && Objects.equals(d.errorReason(), reason) ? d
           : withState(d, DeviceState.Error, reason));
     }
@@ -388,7 +390,19 @@ public final class InventoryReconciler {
   private static GpuDevice withState(GpuDevice d, DeviceState state, String reason) {
     return new GpuDevice(d.id(), d.hostId(), d.busAddress(), d.type(), d.cardId(), d.profileId(),
         d.parentDeviceId(), d.numaNode(), d.pciRoot(), d.iommuGroup(), d.driver(), d.managedState(), state,
-        d.instanceId(), reason, d.source(), d.createdAt(), d.updatedAt());
+        d.instanceId(), reason(reason), d.source(), d.createdAt(), d.updatedAt());
+  }
+
+  /** An error reason as gpu_devices.error_reason holds it: cut to {@value #MAX_REASON} characters. */
+  static String reason(String reason) {
+    if (reason == null || reason.length() <= MAX_REASON) {
+      return reason;
+    }
+    int end = MAX_REASON - 3;
+    if (Character.isHighSurrogate(reason.charAt(end - 1))) {
+      end--;
+    }
+    return reason.substring(0, end) + "...";
   }
 
   private String cardId(DiscoveredGpu gpu) {
