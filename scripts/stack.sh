@@ -206,7 +206,7 @@ TEMPORAL_UI_URL=$TEMPORAL_UI_URL
 TEMPORAL_NAMESPACE=$TEMPORAL_NAMESPACE
 ENV
 mv "$DATA/stack.env.tmp" "$DATA/stack.env"
-open=$(find "$DATA" -type f -perm /077 -print | head -n 5)
+open=$(find "$DATA" -type f -perm /077 -print 2>/dev/null | head -n 5 || true) # head closing the pipe must not stop the stack
 [ -z "$open" ] || echo "stack: WARNING: files under $DATA readable by others (umask 077 expected):" $open >&2
 cat <<MSG
 
