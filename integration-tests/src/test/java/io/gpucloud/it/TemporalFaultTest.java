@@ -41,7 +41,15 @@ class TemporalFaultTest {
     String template = Tenants.template(stack);
     Stack.ProcessCommand temporal = stack.commandOf("temporal"); // before the kill: /proc is gone after it
     long temporalPid = stack.pid("temporal");
+    Stack.ProcessCommand agentH1 = stack.commandOf("agent-H1");
+    Stack.ProcessCommand agentH2 = stack.commandOf("agent-H2");
     Instant trial = Instant.now();
+
+    // the agents' pollers are away when the burst's set-up steps are scheduled (as when they back off after an
+    // outage): those steps wait on the hosts' queues while Temporal dies, and their 20 s pickup timeouts fire as
+    // soon as it is back, before the agents poll again
+    Ops.kill9(stack.pid("agent-H1"));
+    Ops.kill9(stack.pid("agent-H2"));
 
     // the burst: every deploy accepted (202), then Temporal dies under the in-flight workflows
     List<String> ids = new ArrayList<>();
@@ -60,6 +68,7 @@ class TemporalFaultTest {
     } finally {
       pool.shutdownNow();
     }
+    Thread.sleep(3000); // the deploys reserve and schedule their set-up on H1/H2's queues
     Ops.kill9(temporalPid);
     Instant killed = Instant.now();
     try {
@@ -69,6 +78,9 @@ class TemporalFaultTest {
       Thread.sleep(Math.max(0, OUTAGE.toMillis() - Duration.between(killed, Instant.now()).toMillis()));
       stack.restart("temporal", temporal);
       Instant back = Instant.now();
+      // the agents come back only now (a worker cannot start without a server): their pickups come late
+      stack.restart("agent-H1", agentH1);
+      stack.restart("agent-H2", agentH2);
       System.out.println("TemporalFaultTest: Temporal down for " + Duration.between(killed, back).toSeconds() + " s");
 
       // every in-flight deploy resumes and ends Running: no false "insufficient capacity ... did not pick up"
@@ -98,6 +110,8 @@ class TemporalFaultTest {
       // the hosts end Up (after the grace the pollers are seen again)
       Stack.await("H1 and H2 Up after the outage", Duration.ofSeconds(90), () -> hostsUp(stack));
       long believedAlive = countInLogs(stack, "believed alive");
+      assertThat(believedAlive).as("pickup timeouts after the outage retried on the same host").isPositive();
+      assertThat(countInLogs(stack, "did not pick up the deploy")).as("no host taken for dead").isZero();
       System.out.println("TemporalFaultTest: pickup timeouts on a host believed alive retried on the same host: "
           + believedAlive + "; trial " + Duration.between(trial, Instant.now()).toSeconds() + " s");
     } finally {
