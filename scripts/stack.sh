@@ -11,7 +11,10 @@
 #   STACK_HOST_WAIT_S (how long to wait for every host to be Up and discovered, default 300),
 #   GPUCLOUD_SERVICE_REPLICAS (default 1; 2 starts a second service process on GPUCLOUD_API_PORT_2 and
 #   GPUCLOUD_ADMIN_PORT_2, default 8082 and 8083, sharing Temporal and MariaDB; listed as API_URL_2),
-#   GPUCLOUD_USAGE_PERIOD, GPUCLOUD_DISCOVERY_INTERVAL (ISO-8601 durations, default PT1H: config.yml reads them)
+#   GPUCLOUD_USAGE_PERIOD, GPUCLOUD_DISCOVERY_INTERVAL (ISO-8601 durations, default PT1H: config.yml reads them),
+#   TEMPORAL_ADDRESS (host:port of an existing Temporal cluster's frontend: no dev server is started, and the
+#   namespace is set up with `service.jar temporal-setup`), TEMPORAL_NAMESPACE (default "default"),
+#   TEMPORAL_UI_URL (that cluster's Web UI, for the links the API hands out)
 # It prints that the stack is up once every host is Up with its first discovery done, after seeding the
 # demo catalogue and tenant (scripts/seed-demo.sh) into an empty catalogue.
 set -euo pipefail
@@ -37,8 +40,17 @@ REPLICAS=${GPUCLOUD_SERVICE_REPLICAS:-1}
 [[ "$REPLICAS" =~ ^[12]$ ]] || { echo "stack: GPUCLOUD_SERVICE_REPLICAS must be 1 or 2, got '$REPLICAS'" >&2; exit 1; }
 API_PORT_2=${GPUCLOUD_API_PORT_2:-8082}
 ADMIN_PORT_2=${GPUCLOUD_ADMIN_PORT_2:-8083}
-export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT
-export TEMPORAL_UI_URL=http://127.0.0.1:$TEMPORAL_UI_PORT
+# TEMPORAL_ADDRESS set: an existing Temporal cluster (host:port of its frontend), no dev server; its namespace
+# is TEMPORAL_NAMESPACE (default "default") and is set up by `service.jar temporal-setup` below
+if [ -n "${TEMPORAL_ADDRESS:-}" ]; then
+  EXTERNAL_TEMPORAL=1
+  export TEMPORAL_UI_URL=${TEMPORAL_UI_URL:-http://${TEMPORAL_ADDRESS%:*}:8080}
+else
+  EXTERNAL_TEMPORAL=0
+  export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT
+  export TEMPORAL_UI_URL=http://127.0.0.1:$TEMPORAL_UI_PORT
+fi
+export TEMPORAL_NAMESPACE=${TEMPORAL_NAMESPACE:-default}
 LOGS=$DATA/logs
 PIDS=$DATA/pids
 mkdir -p "$LOGS" "$PIDS"
@@ -81,6 +93,7 @@ wait_port() { # port, what, pid
   echo "stack: $2 did not open port $1; see $LOGS/$2.log" >&2; exit 1
 }
 
+if [ "$EXTERNAL_TEMPORAL" = 0 ]; then
 start temporal temporal server start-dev --db-filename "$DATA/temporal.db" --ip 127.0.0.1 \
   --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" --http-port "$TEMPORAL_HTTP_PORT" \
   --metrics-port "$TEMPORAL_METRICS_PORT" --log-level warn --ui-disable-news-fetch \
@@ -88,11 +101,23 @@ start temporal temporal server start-dev --db-filename "$DATA/temporal.db" --ip 
   --dynamic-config-value matching.numTaskqueueReadPartitions=1 \
   --dynamic-config-value matching.numTaskqueueWritePartitions=1 \
   --dynamic-config-value system.enableEagerWorkflowStart=true \
+  --namespace "$TEMPORAL_NAMESPACE" \
   --search-attribute HostName=Keyword --search-attribute InstanceUuid=Keyword --search-attribute Account=Keyword
+TEMPORAL_PID=${children[-1]}
+fi
 # mariadbd creates its files with its own UMASK / UMASK_DIR (default 0660 / 0700), not the shell's umask
 start mariadb env UMASK=0600 UMASK_DIR=0700 java -Xmx128m "${JAVA_OPTS[@]}" -jar "$SERVICE_JAR" embedded-db config.yml
-wait_port "$TEMPORAL_PORT" temporal "${children[0]}"
-wait_port "$GPUCLOUD_DB_PORT" mariadb "${children[1]}"
+MARIADB_PID=${children[-1]}
+if [ "$EXTERNAL_TEMPORAL" = 0 ]; then
+  wait_port "$TEMPORAL_PORT" temporal "$TEMPORAL_PID"
+else
+  # the namespace and the Keyword search attributes, created when missing (the service refuses to start without)
+  echo "stack: using the Temporal cluster at $TEMPORAL_ADDRESS (namespace $TEMPORAL_NAMESPACE); setting it up"
+  java "${JAVA_OPTS[@]}" -jar "$SERVICE_JAR" temporal-setup config.yml >"$LOGS/temporal-setup.log" 2>&1 \
+    || { echo "stack: temporal-setup against $TEMPORAL_ADDRESS failed:" >&2; tail -n 20 "$LOGS/temporal-setup.log" >&2; exit 1; }
+  grep '^temporal-setup:' "$LOGS/temporal-setup.log" | sed 's/^/stack: /'
+fi
+wait_port "$GPUCLOUD_DB_PORT" mariadb "$MARIADB_PID"
 # MariaDB runs with grant checks: the service connects as the user embedded-db created at its first
 # start, with the generated password it keeps in the data dir (mode 0600; root's is in db-root-password)
 [ -s "$DATA/db-password" ] || { echo "stack: no database password in $DATA/db-password" >&2; exit 1; }
@@ -112,18 +137,18 @@ wait_service() { # name, admin port, pid
   echo "stack: $1 not healthy on port $2; see $LOGS/$1.log" >&2; exit 1
 }
 start service "${SERVICE_CMD[@]}"
-wait_service service "$GPUCLOUD_ADMIN_PORT" "${children[2]}"
+wait_service service "$GPUCLOUD_ADMIN_PORT" "${children[-1]}"
 if [ "$REPLICAS" = 2 ]; then
   # the second replica after the first has migrated the schema and created the admin: it shares both
   GPUCLOUD_API_PORT=$API_PORT_2 GPUCLOUD_ADMIN_PORT=$ADMIN_PORT_2 start service-2 "${SERVICE_CMD[@]}"
-  wait_service service-2 "$ADMIN_PORT_2" "${children[3]}"
+  wait_service service-2 "$ADMIN_PORT_2" "${children[-1]}"
 fi
 [ -s "$DATA/admin-api-key" ] || { echo "stack: no admin key in $DATA/admin-api-key" >&2; exit 1; }
 
 for spec in "$SPECS"/*.yml; do
   name=$(basename "$spec" .yml)
   start "agent-$name" java -Xmx128m "${JAVA_OPTS[@]}" -jar "$AGENT_JAR" --simulate "$spec" \
-    --state-dir "$DATA/hosts/$name" --temporal "$TEMPORAL_ADDRESS" ${AGENT_EXTRA_ARGS:-}
+    --state-dir "$DATA/hosts/$name" --temporal "$TEMPORAL_ADDRESS" --namespace "$TEMPORAL_NAMESPACE" ${AGENT_EXTRA_ARGS:-}
 done
 
 # "up" means usable: every simulated host registered, Up, and its first discovery finished (a deploy
@@ -185,6 +210,7 @@ ADMIN_API_KEY=$ADMIN_KEY
 $TENANT_ENV
 TEMPORAL_ADDRESS=$TEMPORAL_ADDRESS
 TEMPORAL_UI_URL=$TEMPORAL_UI_URL
+TEMPORAL_NAMESPACE=$TEMPORAL_NAMESPACE
 ENV
 mv "$DATA/stack.env.tmp" "$DATA/stack.env"
 # (not through `| head`: with pipefail, find killed by SIGPIPE once head has its lines would end the script

@@ -157,11 +157,27 @@ public final class AgentMain {
         if (attempt >= 60) {
           throw e;
         }
-        LOG.warn("cannot start registration yet ({}); retrying", e.getMessage());
+        // the cause is the server's own words, e.g. "INVALID_ARGUMENT: Namespace default has no mapping defined
+        // for search attribute HostName" (run service.jar temporal-setup) or "UNAVAILABLE: io exception"
+        LOG.warn("cannot start registration of {} yet (attempt {}): {}; retrying in {} ms", registration.hostName(),
+            attempt, cause(e), delay);
         Thread.sleep(delay);
         delay = Math.min(delay * 2, 5000);
       }
     }
+  }
+
+  /** The innermost cause's message (the gRPC status the server answered), with the outer message when it differs. */
+  static String cause(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String inner = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    if (inner.contains("search attribute") || inner.contains("Namespace") || inner.contains("namespace")) {
+      inner += " (the namespace is not set up: run `java -jar service.jar temporal-setup config.yml`)";
+    }
+    return t == e ? inner : inner + " [" + e.getClass().getSimpleName() + ": " + e.getMessage() + "]";
   }
 
   /**

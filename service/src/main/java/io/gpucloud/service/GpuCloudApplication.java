@@ -61,6 +61,7 @@ public class GpuCloudApplication extends Application<GpuCloudConfiguration> {
         bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
     bootstrap.addCommand(new MigrateCommand());
     bootstrap.addCommand(new EmbeddedDbCommand());
+    bootstrap.addCommand(new io.gpucloud.service.temporal.TemporalSetupCommand());
   }
 
   @Override
@@ -92,7 +93,7 @@ public class GpuCloudApplication extends Application<GpuCloudConfiguration> {
 
     // 5. health
     env.healthChecks().register("database", new DatabaseHealthCheck(jdbi));
-    env.healthChecks().register("temporal", new TemporalHealthCheck(temporal.stubs(), config.getTemporal().getTarget()));
+    env.healthChecks().register("temporal", new TemporalHealthCheck(temporal, config.getTemporal().getTarget()));
 
     // 6. Jersey: our error mappers only (every error is {code, message}), auth, resources
     if (config.getServerFactory() instanceof AbstractServerFactory sf) {

@@ -18,7 +18,8 @@ import org.slf4j.Logger;
  * The deploy saga: reserve on the best host that still has room (limits counted in the same
  * transaction), then on that host's own queue set the domain up (prepare devices, define, start: one
  * activity); commit. Every step registers its undo before it runs. A host whose worker does not
- * pick the step up within the schedule-to-start timeout is undone and the next host tried; any other
+ * pick the step up within the schedule-to-start timeout, and is not believed alive (Temporal was not just
+ * unreachable, the agent has not polled lately), is undone and the next host tried; any other
  * failure undoes everything, frees the devices and limits, and leaves the instance in Error with the
  * reason.
  */
@@ -27,17 +28,24 @@ public class DeployWorkflowImpl implements DeployWorkflow {
   private static final Logger LOG = Workflow.getLogger(DeployWorkflowImpl.class);
 
   private final Duration hostPickupTimeout;
+  /** How long a host believed alive keeps being tried after pickup timeouts (see {@link Steps#onLiveHost}). */
+  private final Duration outageDeadline;
 
   public DeployWorkflowImpl() {
     this(HOST_PICKUP_TIMEOUT);
+  }
+
+  DeployWorkflowImpl(Duration hostPickupTimeout) {
+    this(hostPickupTimeout, Steps.HOST_OUTAGE_DEADLINE);
   }
 
   /**
    * A shorter pickup timeout for tests: the Temporal test server does not skip time while an
    * activity waits for a worker, so a dead-host test waits it out in real time.
    */
-  DeployWorkflowImpl(Duration hostPickupTimeout) {
+  DeployWorkflowImpl(Duration hostPickupTimeout, Duration outageDeadline) {
     this.hostPickupTimeout = hostPickupTimeout;
+    this.outageDeadline = outageDeadline;
   }
 
   /** Control-plane steps: local activities (see {@link Steps#controlPlane}). */
@@ -104,6 +112,8 @@ public class DeployWorkflowImpl implements DeployWorkflow {
     // on the host's own queue, with the pickup and heartbeat timeouts (see Steps#onHost)
     HostInstanceActivities host = Steps.onHost(spec.hostName(), hostPickupTimeout);
     saga.addCompensation(host::tearDownDomain, spec);
-    host.setUpDomain(spec);
+    // a pickup timeout on a host believed alive (a Temporal outage, pollers backing off) is tried again
+    // on the same host, the reservation kept; only a host not believed alive is left for the next one
+    Steps.onLiveHost(spec.hostName(), hostPickupTimeout, outageDeadline, () -> host.setUpDomain(spec));
   }
 }

@@ -93,7 +93,8 @@ public class StartWorkflowImpl implements StartWorkflow {
           }
         }
       });
-      host.setUpDomain(spec);
+      // a host believed alive (a Temporal outage, pollers backing off) is tried again (see Steps#onLiveHost)
+      Steps.onLiveHost(spec.hostName(), hostPickupTimeout, Steps.HOST_OUTAGE_DEADLINE, () -> host.setUpDomain(spec));
       lifecycle.commitRunning(id, r.hostId(), Workflow.getInfo().getWorkflowId());
       return true;
     } catch (TemporalFailure e) {

@@ -1,6 +1,7 @@
 package io.gpucloud.workflows;
 
 import io.gpucloud.activities.host.HostActivities;
+import io.gpucloud.activities.host.HostLivenessActivities;
 import io.gpucloud.activities.instance.HostInstanceActivities;
 import io.gpucloud.activities.instance.InstanceActivities;
 import io.gpucloud.activities.instance.InstanceSpec;
@@ -20,6 +21,7 @@ import io.temporal.failure.TimeoutFailure;
 import io.temporal.workflow.Saga;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -33,6 +35,13 @@ final class Steps {
   static final Duration HOST_PICKUP_TIMEOUT = Duration.ofSeconds(20);
   static final Duration HOST_HEARTBEAT_TIMEOUT = Duration.ofSeconds(10);
   static final Duration HOST_STEP_TIMEOUT = Duration.ofSeconds(120);
+  /**
+   * How long a step keeps being tried again on a host that did not pick it up but is believed alive
+   * ({@link #onLiveHost}): a Temporal outage plus the minute the agents' pollers may back off after it.
+   */
+  static final Duration HOST_OUTAGE_DEADLINE = Duration.ofMinutes(5);
+  /** The change that made a pickup timeout on a live host a retry on the same host (Workflow.getVersion). */
+  static final String OUTAGE_IS_NOT_A_DEAD_HOST = "outage-is-not-a-dead-host";
 
   private Steps() {}
 
@@ -96,6 +105,59 @@ final class Steps {
     InstanceSpec spec = lifecycle.describe(instanceId);
     upsertHostName(spec.hostName());
     return spec;
+  }
+
+  /** The host liveness check: a local activity of the control plane, quick and retried once. */
+  static HostLivenessActivities liveness() {
+    return Workflow.newLocalActivityStub(HostLivenessActivities.class, LocalActivityOptions.newBuilder()
+        .setStartToCloseTimeout(Duration.ofSeconds(15))
+        .setScheduleToCloseTimeout(Duration.ofSeconds(40))
+        .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(2).build())
+        .build());
+  }
+
+  /**
+   * Runs a step on {@code hostName}'s queue; when the host does not pick it up within {@code pickupTimeout},
+   * asks whether the host is believed alive ({@link HostLivenessActivities}: Temporal was just unreachable, so
+   * the agents' pollers may still be backing off, or the agent polled a moment ago) and, if so, runs the step
+   * again on the same host, until {@code deadline} after the first try. A host not believed alive, or past
+   * the deadline, fails with the pickup timeout, as before: the caller moves on or compensates.
+   */
+  static <T> T onLiveHost(String hostName, Duration pickupTimeout, Duration deadline, Supplier<T> step) {
+    long until = Workflow.currentTimeMillis() + deadline.toMillis();
+    while (true) {
+      try {
+        return step.get();
+      } catch (ActivityFailure e) {
+        if (!hostUnreachable(e)
+            || Workflow.getVersion(OUTAGE_IS_NOT_A_DEAD_HOST, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION
+            || Workflow.currentTimeMillis() >= until) {
+          throw e;
+        }
+        HostLivenessActivities.Verdict verdict;
+        try {
+          verdict = liveness().hostLiveness(hostName, (int) Math.max(1, pickupTimeout.toSeconds()));
+        } catch (ActivityFailure f) {
+          Workflow.getLogger(Steps.class).warn("cannot tell whether host {} is alive: {}", hostName, reason(f));
+          throw e;
+        }
+        if (!verdict.alive()) {
+          Workflow.getLogger(Steps.class).warn("host {} did not pick up the step within {} s and is not alive: {}",
+              hostName, pickupTimeout.toSeconds(), verdict.why());
+          throw e;
+        }
+        Workflow.getLogger(Steps.class).warn("host {} did not pick up the step within {} s but is believed alive"
+            + " ({}); trying it again on the same host", hostName, pickupTimeout.toSeconds(), verdict.why());
+      }
+    }
+  }
+
+  /** {@link #onLiveHost(String, Duration, Duration, Supplier)} for a step without a result. */
+  static void onLiveHost(String hostName, Duration pickupTimeout, Duration deadline, Runnable step) {
+    onLiveHost(hostName, pickupTimeout, deadline, () -> {
+      step.run();
+      return null;
+    });
   }
 
   /** A dead host worker: nothing picked the step up in time. */

@@ -32,7 +32,12 @@ class DeployWorkflowTest {
   /** The host pickup timeout here: the test server waits it out in real time. */
   static final Duration PICKUP = Duration.ofSeconds(2);
 
+  /** How long a host believed alive is tried again here (real time: the pickup waits are not skipped). */
+  static final Duration OUTAGE_DEADLINE = Duration.ofSeconds(12);
+
   TestWorkflowEnvironment env;
+  /** The host liveness check: dead (no poller) unless a test says Temporal was just unreachable. */
+  final FakeLiveness liveness = new FakeLiveness();
   final List<String> calls = Collections.synchronizedList(new ArrayList<>());
   final FakeControlPlane cp = new FakeControlPlane();
 
@@ -43,8 +48,8 @@ class DeployWorkflowTest {
     env.registerSearchAttribute("InstanceUuid", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     env.registerSearchAttribute("Account", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     var w = env.newWorker(InventoryActivities.CONTROL_PLANE_QUEUE);
-    w.registerWorkflowImplementationFactory(DeployWorkflow.class, () -> new DeployWorkflowImpl(PICKUP));
-    w.registerActivitiesImplementations(cp);
+    w.registerWorkflowImplementationFactory(DeployWorkflow.class, () -> new DeployWorkflowImpl(PICKUP, OUTAGE_DEADLINE));
+    w.registerActivitiesImplementations(cp, liveness);
   }
 
   @AfterEach
@@ -132,6 +137,7 @@ class DeployWorkflowTest {
       }), e);
     }
     assertThat(host).isEqualTo("H2");
+    assertThat(liveness.asked).as("the dead host's liveness was checked before moving on").contains("H1");
     assertThat(calls).containsSubsequence("reserve[]", "release:any", "reserve[h1]", "setUp:H2", "commit:h2");
     assertThat(calls).doesNotContain("commit:h1");
   }
@@ -148,6 +154,48 @@ class DeployWorkflowTest {
             + " within 2 s)");
     assertThat(calls).startsWith("reserve[]", "release:any", "reserve[h1]");
     assertThat(calls).noneMatch(c -> c.startsWith("commit"));
+  }
+
+  /**
+   * A Temporal outage longer than the pickup timeout: the agent of H1 polls again only after the set-up's
+   * schedule-to-start timeout fired (its pollers backing off). H1 is believed alive (Temporal was just
+   * unreachable), so the set-up is tried again on H1 with the reservation kept, and the deploy ends there: no
+   * false "insufficient capacity", no other host, nothing released.
+   */
+  @Test
+  void pickupTimeoutDuringATemporalOutageRetriesOnTheSameHost() throws Exception {
+    cp.hosts = List.of(new Candidate("h1", "H1", 2), new Candidate("h2", "H2", 4));
+    hostWorker("H2", new FakeHost("H2"));
+    liveness.alive = true; // Temporal was unreachable a moment ago
+    env.start();
+    DeployWorkflow wf = stub();
+    WorkflowClient.start(wf::deploy, ID);
+    // H1's agent comes back (its pollers done backing off) after more than one pickup timeout
+    io.temporal.worker.WorkerFactory late = io.temporal.worker.WorkerFactory.newInstance(env.getWorkflowClient());
+    late.newWorker(HostActivities.taskQueue("H1")).registerActivitiesImplementations(new FakeHost("H1"));
+    Thread.sleep(PICKUP.toMillis() * 2 + 1000);
+    late.start();
+    try {
+      assertThat(WorkflowStub.fromTyped(wf).getResult(String.class)).isEqualTo("H1");
+    } finally {
+      late.shutdownNow();
+    }
+    assertThat(liveness.asked).isNotEmpty().allMatch(h -> h.equals("H1"));
+    assertThat(calls).containsExactly("reserve[]", "setUp:H1", "commit:h1");
+  }
+
+  /** A host believed alive that never picks the step up is given up after the outage deadline: the next host. */
+  @Test
+  void aHostBelievedAliveIsGivenUpAfterTheOutageDeadline() {
+    cp.hosts = List.of(new Candidate("h1", "H1", 2), new Candidate("h2", "H2", 4));
+    hostWorker("H2", new FakeHost("H2")); // nobody ever polls host-H1
+    liveness.alive = true;
+    env.start();
+    DeployWorkflow wf = stub();
+    WorkflowClient.start(wf::deploy, ID);
+    assertThat(WorkflowStub.fromTyped(wf).getResult(String.class)).isEqualTo("H2");
+    assertThat(liveness.asked.size()).isGreaterThanOrEqualTo((int) (OUTAGE_DEADLINE.dividedBy(PICKUP) / 2));
+    assertThat(calls).containsSubsequence("reserve[]", "release:any", "reserve[h1]", "setUp:H2", "commit:h2");
   }
 
   @Test
@@ -199,6 +247,17 @@ class DeployWorkflowTest {
   /** Places on the first host of {@code hosts} that is not excluded, as ReserveOnBestHost does. */
   /** A host the fake control plane can place on. */
   record Candidate(String hostId, String hostName, int freeDevices) {}
+
+  static class FakeLiveness implements io.gpucloud.activities.host.HostLivenessActivities {
+    volatile boolean alive;
+    final List<String> asked = Collections.synchronizedList(new ArrayList<>());
+
+    @Override
+    public Verdict hostLiveness(String hostName, int recentSeconds) {
+      asked.add(hostName);
+      return alive ? new Verdict(true, "Temporal was unreachable 3 s ago") : new Verdict(false, "no poller");
+    }
+  }
 
   class FakeControlPlane implements InstanceActivities {
     List<Candidate> hosts = List.of();

@@ -65,6 +65,9 @@ abstract class LifecycleTestSupport {
     controlPlane.registerWorkflowImplementationFactory(DestroyWorkflow.class, () -> new DestroyWorkflowImpl(PICKUP));
     controlPlane.registerWorkflowImplementationTypes(MaintenanceWorkflowImpl.class);
     controlPlane.registerActivitiesImplementations(cp);
+    // a host that does not pick a step up is dead here (no Temporal outage in these tests)
+    controlPlane.registerActivitiesImplementations((io.gpucloud.activities.host.HostLivenessActivities)
+        (host, recent) -> new io.gpucloud.activities.host.HostLivenessActivities.Verdict(false, "no poller"));
   }
 
   @AfterEach

@@ -1,18 +1,12 @@
 package io.gpucloud.service.jobs;
 
-import com.google.protobuf.Timestamp;
 import io.gpucloud.activities.host.HostActivities;
-import io.temporal.api.enums.v1.TaskQueueKind;
-import io.temporal.api.enums.v1.TaskQueueType;
-import io.temporal.api.taskqueue.v1.PollerInfo;
-import io.temporal.api.taskqueue.v1.TaskQueue;
-import io.temporal.api.workflowservice.v1.DescribeTaskQueueRequest;
-import io.temporal.api.workflowservice.v1.DescribeTaskQueueResponse;
+import io.gpucloud.service.temporal.HostLivenessActivitiesImpl;
+import io.gpucloud.service.temporal.TemporalReachability;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
 import org.quartz.JobExecutionContext;
@@ -22,7 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A host is Up while its agent worker polls the host's activity task queue ({@code host-<name>}):
  * a poller seen within {@code quartz.hostPollerMaxAgeSeconds} (60 s) makes it Up (and stamps
- * last_seen_at), none makes it Disconnected. Runs on one replica at a time (clustered Quartz).
+ * last_seen_at), none makes it Disconnected. Runs on one replica at a time (clustered Quartz). While
+ * Temporal is unreachable, and for {@link TemporalReachability#GRACE} after it was (the pollers back off),
+ * no host is marked Disconnected: an outage of Temporal is not one of the hosts.
  */
 @DisallowConcurrentExecution
 public class HostLivenessJob implements Job {
@@ -43,15 +39,22 @@ public class HostLivenessJob implements Job {
         .map((rs, ctx) -> new HostRow(rs.getString("id"), rs.getString("name"), rs.getString("state")))
         .list());
     Duration maxAge = Duration.ofSeconds(deps.config().getHostPollerMaxAgeSeconds());
+    TemporalReachability reachability = TemporalReachability.process();
     for (HostRow host : hosts) {
       Optional<Instant> lastPoll;
       try {
-        lastPoll = lastPoll(HostActivities.taskQueue(host.name()));
+        lastPoll = HostLivenessActivitiesImpl.lastPoll(deps.stubs(), deps.namespace(),
+            HostActivities.taskQueue(host.name()));
+        reachability.reachable();
       } catch (RuntimeException e) {
         // Temporal itself unreachable: we know nothing about the host, leave its state alone
+        reachability.unreachable();
         LOG.warn("host liveness: cannot describe task queue of host {}: {}", host.name(), e.getMessage());
         return;
       }
+      // Temporal just back: the agents' pollers may still be backing off (up to a minute), so a queue without
+      // a recent poller says nothing about its host yet
+      Optional<String> grace = reachability.withinOutageGrace();
       Instant now = Instant.now();
       boolean up = lastPoll.isPresent() && Duration.between(lastPoll.get(), now).compareTo(maxAge) <= 0;
       if (up) {
@@ -60,6 +63,8 @@ public class HostLivenessJob implements Job {
         if (!"Up".equals(host.state())) {
           LOG.info("host {} is Up (agent worker polling)", host.name());
         }
+      } else if (grace.isPresent()) {
+        LOG.debug("host liveness: host {} not judged: {}", host.name(), grace.get());
       } else if (!"Disconnected".equals(host.state())) {
         int changed = deps.jdbi().withHandle(h -> h.createUpdate(
                 "UPDATE hosts SET state = 'Disconnected' WHERE id = :id AND state <> 'Disconnected'")
@@ -70,25 +75,5 @@ public class HostLivenessJob implements Job {
         }
       }
     }
-  }
-
-  /** Latest poll of any worker on the queue's activity task queue, if any. */
-  private Optional<Instant> lastPoll(String queue) {
-    DescribeTaskQueueResponse resp = deps.stubs().blockingStub()
-        .withDeadlineAfter(10, TimeUnit.SECONDS)
-        .describeTaskQueue(DescribeTaskQueueRequest.newBuilder()
-            .setNamespace(deps.namespace())
-            .setTaskQueue(TaskQueue.newBuilder().setName(queue).setKind(TaskQueueKind.TASK_QUEUE_KIND_NORMAL))
-            .setTaskQueueType(TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY)
-            .build());
-    return resp.getPollersList().stream()
-        .map(PollerInfo::getLastAccessTime)
-        .filter(t -> t.getSeconds() > 0 || t.getNanos() > 0)
-        .map(HostLivenessJob::toInstant)
-        .max(Instant::compareTo);
-  }
-
-  private static Instant toInstant(Timestamp t) {
-    return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
   }
 }

@@ -29,7 +29,9 @@ import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
+import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -73,8 +75,40 @@ public class TemporalManaged implements Managed {
       // start and migration place through deploy's placement turns and plan cache
       worker.registerActivitiesImplementations(new InventoryActivitiesImpl(jdbi), deploy,
           new LifecycleActivitiesImpl(deploy),
-          new UsageActivitiesImpl(jdbi, usage.periods(), Path.of(usage.getExportDir())));
+          new UsageActivitiesImpl(jdbi, usage.periods(), Path.of(usage.getExportDir())),
+          // a host step's pickup timeout: is the host alive, or was Temporal just away? (a local activity)
+          new HostLivenessActivitiesImpl(stubs, config.getNamespace(), reachability));
     }
+  }
+
+  private final TemporalReachability reachability = TemporalReachability.process();
+  private ScheduledExecutorService probe;
+  /** What the last set-up check found missing (empty: all there, or not checked yet). */
+  private volatile List<String> setupProblems = List.of();
+
+  /** Why the namespace does not suit the service (missing search attributes...), empty when it does. */
+  public List<String> setupProblems() {
+    return setupProblems;
+  }
+
+  /**
+   * Checks that the namespace and the search attributes exist: false (and logged) when Temporal cannot be
+   * asked; throws with {@link TemporalSetup#refusal} when something is missing.
+   */
+  private boolean checkSetup() {
+    List<String> problems;
+    try {
+      problems = TemporalSetup.check(stubs, config.getNamespace());
+    } catch (RuntimeException e) {
+      LOG.warn("cannot check the set-up of namespace '{}' at {} yet: {}", config.getNamespace(), config.getTarget(),
+          StartFailureLogging.rootCause(e));
+      return false;
+    }
+    setupProblems = problems;
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException(TemporalSetup.refusal(config.getTarget(), config.getNamespace(), problems));
+    }
+    return true;
   }
 
   public WorkflowServiceStubs stubs() {
@@ -100,10 +134,13 @@ public class TemporalManaged implements Managed {
    */
   @Override
   public void start() {
+    startProbe();
+    // a namespace without our search attributes refuses every start: refuse to run instead, saying what to do
+    boolean checked = checkSetup();
     if (!config.isWorkerEnabled()) {
       return;
     }
-    if (tryStartWorker()) {
+    if (checked && tryStartWorker()) {
       return;
     }
     retry = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -118,9 +155,39 @@ public class TemporalManaged implements Managed {
     }, 5, 5, TimeUnit.SECONDS);
   }
 
+  /**
+   * Asks the frontend every 2 s whether it answers, so that this process knows when Temporal was last away
+   * ({@link TemporalReachability}): host liveness gives the pollers a grace after an outage.
+   */
+  private void startProbe() {
+    probe = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "temporal-probe");
+      t.setDaemon(true);
+      return t;
+    });
+    probe.scheduleWithFixedDelay(() -> {
+      try {
+        stubs.blockingStub().withDeadlineAfter(2, TimeUnit.SECONDS)
+            .getSystemInfo(GetSystemInfoRequest.getDefaultInstance());
+        reachability.reachable();
+      } catch (RuntimeException e) {
+        reachability.unreachable();
+      }
+    }, 0, 2, TimeUnit.SECONDS);
+  }
+
   private synchronized boolean tryStartWorker() {
     if (stopping) {
       return true;
+    }
+    try {
+      if (!checkSetup()) {
+        return false;
+      }
+    } catch (IllegalStateException e) {
+      // Temporal came up after us without our search attributes: say so (the health check does too), keep checking
+      LOG.error("{}", e.getMessage());
+      return false;
     }
     try {
       factory.start();
@@ -141,6 +208,9 @@ public class TemporalManaged implements Managed {
     }
     if (retry != null) {
       retry.shutdownNow();
+    }
+    if (probe != null) {
+      probe.shutdownNow();
     }
     LOG.info("stopping Temporal worker");
     factory.shutdown();
