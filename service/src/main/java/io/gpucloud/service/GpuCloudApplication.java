@@ -26,6 +26,7 @@ import io.gpucloud.service.inventory.InventoryResources;
 import io.gpucloud.service.jobs.JobDependencies;
 import io.gpucloud.service.jobs.QuartzManaged;
 import io.gpucloud.service.jobs.ScheduleCursors;
+import io.gpucloud.service.openapi.OpenApiResource;
 import io.gpucloud.service.schedules.ScheduleResource;
 import io.gpucloud.service.schedules.ScheduleService;
 import io.gpucloud.service.temporal.TemporalHealthCheck;
@@ -113,5 +114,7 @@ public class GpuCloudApplication extends Application<GpuCloudConfiguration> {
         new InstanceOperations(jdbi, new TemporalWorkflowStarts(temporal.client()))));
     env.jersey().register(new EventResource(new EventService(jdbi)));
     env.jersey().register(UsageResource.create(jdbi, temporal.client(), Path.of(config.getUsage().getExportDir())));
+    // GET /api/v1/openapi.json, generated from the resources registered above (no key needed)
+    env.jersey().register(new OpenApiResource(() -> OpenApiResource.resourceClasses(env.jersey().getResourceConfig())));
   }
 }
