@@ -12,6 +12,7 @@ import io.gpucloud.service.auth.AdminBootstrap;
 import io.gpucloud.service.auth.ApiKeyAuthenticator;
 import io.gpucloud.service.auth.AuthSetup;
 import io.gpucloud.service.auth.UserResource;
+import io.gpucloud.service.common.BodyLimitFilter;
 import io.gpucloud.service.db.DatabaseHealthCheck;
 import io.gpucloud.service.db.EmbeddedDbCommand;
 import io.gpucloud.service.db.MigrateCommand;
@@ -101,6 +102,7 @@ public class GpuCloudApplication extends Application<GpuCloudConfiguration> {
     }
     StrictJson.configure(env.getObjectMapper());
     ErrorMappers.all().forEach(env.jersey()::register);
+    BodyLimitFilter.components().forEach(env.jersey()::register); // bodies over 1 MiB: 413
     AuthSetup.components(new ApiKeyAuthenticator(jdbi)).forEach(env.jersey()::register);
     env.jersey().register(new UserResource(jdbi));
     InstanceService instances = new InstanceService(jdbi, temporal.client());
