@@ -17,6 +17,7 @@ import io.gpucloud.service.db.DatabaseHealthCheck;
 import io.gpucloud.service.db.EmbeddedDbCommand;
 import io.gpucloud.service.db.MigrateCommand;
 import io.gpucloud.service.errors.ErrorMappers;
+import io.gpucloud.service.errors.JsonErrorHandlers;
 import io.gpucloud.service.errors.StrictJson;
 import io.gpucloud.service.events.EventResource;
 import io.gpucloud.service.events.EventService;
@@ -102,6 +103,7 @@ public class GpuCloudApplication extends Application<GpuCloudConfiguration> {
     }
     StrictJson.configure(env.getObjectMapper());
     ErrorMappers.all().forEach(env.jersey()::register);
+    JsonErrorHandlers.install(env); // and what Jetty refuses before Jersey
     BodyLimitFilter.components().forEach(env.jersey()::register); // bodies over 1 MiB: 413
     AuthSetup.components(new ApiKeyAuthenticator(jdbi)).forEach(env.jersey()::register);
     env.jersey().register(new UserResource(jdbi));

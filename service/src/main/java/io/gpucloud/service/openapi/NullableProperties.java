@@ -19,7 +19,8 @@ import java.util.Set;
  *   <li>the API writes absent values as {@code null} (Jackson's default), so a property whose Java type
  *       is not primitive is nullable: {@code "type": ["string", "null"]}, or {@code anyOf [X, null]}
  *       for a reference or an enum;</li>
- *   <li>a {@link JsonNode} body (partial updates read field by field) is a JSON object.</li>
+ *   <li>a {@link JsonNode} body (partial updates read field by field) is a JSON object;</li>
+ *   <li>a value of Java type {@code Object} is any JSON value (swagger says "object").</li>
  * </ul>
  */
 final class NullableProperties implements ModelConverter {
@@ -30,6 +31,9 @@ final class NullableProperties implements ModelConverter {
     if (javaType != null && JsonNode.class.isAssignableFrom(javaType.getRawClass())) {
       return new JsonSchema().types(new LinkedHashSet<>(Set.of("object")))
           .description("a JSON object; the fields to change");
+    }
+    if (javaType != null && javaType.getRawClass() == Object.class) {
+      return new JsonSchema().description("any JSON value"); // e.g. a setting's value: a number, a boolean...
     }
     if (!chain.hasNext()) {
       return null;
