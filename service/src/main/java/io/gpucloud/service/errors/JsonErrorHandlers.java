@@ -1,11 +1,8 @@
 package io.gpucloud.service.errors;
 
 import io.dropwizard.core.setup.Environment;
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
@@ -49,22 +46,35 @@ public final class JsonErrorHandlers {
     response.write(true, ByteBuffer.wrap(bytes), callback);
   }
 
-  /** For what the server refuses outside any context. */
+  /**
+   * Jetty's handlers write a body for GET, POST and HEAD only (ERROR_METHODS), whatever the Accept
+   * header; this answers every method, always in JSON.
+   */
+  static boolean handleAny(Request request, Response response, Callback callback) {
+    int code = request.getAttribute(org.eclipse.jetty.server.handler.ErrorHandler.ERROR_STATUS) instanceof Integer i
+        ? i : response.getStatus();
+    Object message = request.getAttribute(org.eclipse.jetty.server.handler.ErrorHandler.ERROR_MESSAGE);
+    Object cause = request.getAttribute(org.eclipse.jetty.server.handler.ErrorHandler.ERROR_EXCEPTION);
+    String text = message instanceof String m ? m : cause instanceof Throwable t ? t.getMessage() : null;
+    response.setStatus(code);
+    response.getHeaders().put(org.eclipse.jetty.server.handler.ErrorHandler.ERROR_CACHE_CONTROL);
+    writeJson(response, callback, code, text);
+    return true;
+  }
+
+  /** For what the server refuses outside any context (e.g. an encoded control character in a path). */
   static final class ForServer extends org.eclipse.jetty.server.handler.ErrorHandler {
     @Override
-    protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
-        Callback callback) throws IOException {
-      writeJson(response, callback, code, message);
+    public boolean handle(Request request, Response response, Callback callback) {
+      return handleAny(request, response, callback);
     }
   }
 
-  /** For what the servlet context refuses (e.g. an ambiguous path) before Jersey sees it. */
+  /** For what the servlet context refuses (e.g. an encoded backslash in a path) before Jersey sees it. */
   static final class ForContext extends org.eclipse.jetty.ee10.servlet.ErrorHandler {
     @Override
-    protected boolean generateAcceptableResponse(Request request, Response response, Callback callback,
-        String contentType, List<Charset> charsets, int code, String message, Throwable cause) {
-      writeJson(response, callback, code, message);
-      return true;
+    public boolean handle(Request request, Response response, Callback callback) {
+      return handleAny(request, response, callback);
     }
   }
 }
