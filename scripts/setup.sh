@@ -30,3 +30,18 @@ command -v temporal >/dev/null || { echo "setup: temporal CLI not found after in
 for tool in java mvn; do
   command -v "$tool" >/dev/null || { echo "setup: $tool is required (Java 17 + Maven)" >&2; exit 1; }
 done
+
+# Schemathesis, for the API contract test (scripts/schemathesis.sh, ApiContractTest), in a venv of its own
+ST_VENV=.local/venv-schemathesis
+ST_VERSION=4.32.5
+if ! "$ST_VENV/bin/st" --version 2>/dev/null | grep -qF "version $ST_VERSION"; then
+  echo "setup: installing schemathesis $ST_VERSION into $ST_VENV"
+  (umask 077 && mkdir -p .local)
+  if ! python3 -m venv --clear "$ST_VENV" >/dev/null 2>&1; then
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+    python3 -m venv --clear "$ST_VENV"
+  fi
+  "$ST_VENV/bin/pip" install -q --disable-pip-version-check "schemathesis==$ST_VERSION"
+fi

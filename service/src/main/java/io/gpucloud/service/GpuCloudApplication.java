@@ -12,10 +12,12 @@ import io.gpucloud.service.auth.AdminBootstrap;
 import io.gpucloud.service.auth.ApiKeyAuthenticator;
 import io.gpucloud.service.auth.AuthSetup;
 import io.gpucloud.service.auth.UserResource;
+import io.gpucloud.service.common.BodyLimitFilter;
 import io.gpucloud.service.db.DatabaseHealthCheck;
 import io.gpucloud.service.db.EmbeddedDbCommand;
 import io.gpucloud.service.db.MigrateCommand;
 import io.gpucloud.service.errors.ErrorMappers;
+import io.gpucloud.service.errors.JsonErrorHandlers;
 import io.gpucloud.service.errors.StrictJson;
 import io.gpucloud.service.events.EventResource;
 import io.gpucloud.service.events.EventService;
@@ -26,6 +28,7 @@ import io.gpucloud.service.inventory.InventoryResources;
 import io.gpucloud.service.jobs.JobDependencies;
 import io.gpucloud.service.jobs.QuartzManaged;
 import io.gpucloud.service.jobs.ScheduleCursors;
+import io.gpucloud.service.openapi.OpenApiResource;
 import io.gpucloud.service.schedules.ScheduleResource;
 import io.gpucloud.service.schedules.ScheduleService;
 import io.gpucloud.service.temporal.TemporalHealthCheck;
@@ -101,6 +104,8 @@ public class GpuCloudApplication extends Application<GpuCloudConfiguration> {
     }
     StrictJson.configure(env.getObjectMapper());
     ErrorMappers.all().forEach(env.jersey()::register);
+    JsonErrorHandlers.install(env); // and what Jetty refuses before Jersey
+    BodyLimitFilter.components().forEach(env.jersey()::register); // bodies over 1 MiB: 413
     AuthSetup.components(new ApiKeyAuthenticator(jdbi)).forEach(env.jersey()::register);
     env.jersey().register(new UserResource(jdbi));
     InstanceService instances = new InstanceService(jdbi, temporal.client());
@@ -114,5 +119,7 @@ public class GpuCloudApplication extends Application<GpuCloudConfiguration> {
         new InstanceOperations(jdbi, new TemporalWorkflowStarts(temporal.client()))));
     env.jersey().register(new EventResource(new EventService(jdbi)));
     env.jersey().register(UsageResource.create(jdbi, temporal.client(), Path.of(config.getUsage().getExportDir())));
+    // GET /api/v1/openapi.json, generated from the resources registered above (no key needed)
+    env.jersey().register(new OpenApiResource(() -> OpenApiResource.resourceClasses(env.jersey().getResourceConfig())));
   }
 }

@@ -1,5 +1,8 @@
 package io.gpucloud.service.auth;
 
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.dropwizard.auth.Auth;
 import io.gpucloud.service.ApiException;
 import jakarta.annotation.security.RolesAllowed;
@@ -86,6 +89,8 @@ public class UserResource {
    */
   @POST
   @RolesAllowed({Role.ADMIN, Role.DOMAIN_ADMIN})
+  @ApiResponse(responseCode = "201", description = "the user; Location names it",
+      content = @Content(schema = @Schema(implementation = UserView.class)))
   public Response create(@Auth Caller caller, @NotNull @Valid CreateUserRequest req) {
     UserView user = jdbi.inTransaction(h -> {
       Scope scope = Scope.read(h, caller);
@@ -131,6 +136,8 @@ public class UserResource {
   @POST
   @Path("/{id}/keys")
   @RolesAllowed({Role.ADMIN, Role.DOMAIN_ADMIN, Role.USER})
+  @ApiResponse(responseCode = "201", description = "the new key (shown once); Location names it",
+      content = @Content(schema = @Schema(implementation = NewKey.class)))
   public Response createKey(@Auth Caller caller, @PathParam("id") String userId) {
     NewKey created = jdbi.inTransaction(h -> {
       Scope scope = Scope.read(h, caller);

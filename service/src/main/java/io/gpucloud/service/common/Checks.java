@@ -12,6 +12,7 @@ public final class Checks {
   public static final int MAX_NAME = 255;
   public static final int MAX_DESCRIPTION = 1024;
   private static final Pattern HEX4 = Pattern.compile("[0-9a-fA-F]{4}");
+  private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
   private Checks() {}
 
@@ -32,6 +33,31 @@ public final class Checks {
       throw ApiException.badRequest(field + " must not be blank");
     }
     return length(field, value.trim(), max);
+  }
+
+  /**
+   * The one rule for names (of cards, profiles, offerings, templates, instances, domains, accounts,
+   * projects): required, at most {@link #MAX_NAME} characters (their VARCHAR(255) columns), and no
+   * control characters (a tab, a newline, NUL, DEL...); 400 naming the field otherwise. Trimmed.
+   */
+  public static String name(String field, String value) {
+    return name(field, value, MAX_NAME);
+  }
+
+  /** {@link #name(String, String)} with a shorter maximum (e.g. an instance's VM name). */
+  public static String name(String field, String value, int max) {
+    if (value != null && CONTROL.matcher(value).find()) {
+      throw ApiException.badRequest(field + " must not contain control characters");
+    }
+    return required(field, value, max);
+  }
+
+  /** An optional name: null when absent, else as {@link #name(String, String)}. */
+  public static String optionalName(String field, String value) {
+    if (value != null && CONTROL.matcher(value).find()) {
+      throw ApiException.badRequest(field + " must not contain control characters");
+    }
+    return optional(field, value, MAX_NAME);
   }
 
   /** Like {@link #optional} but a blank string counts as absent (free-text fields, query filters). */

@@ -7,7 +7,7 @@ public record InstanceRequest(String name, String offeringId, String templateId,
 
   /** Validated copy; 400 naming the field otherwise. */
   public InstanceRequest validated() {
-    String n = Checks.required("name", name, 63);
+    String n = Checks.name("name", name, 63);
     if (!n.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
       throw io.gpucloud.service.ApiException.badRequest(
           "name must start with a letter or digit and hold only letters, digits, '.', '_' and '-'");

@@ -1,5 +1,8 @@
 package io.gpucloud.service.instances;
 
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.dropwizard.auth.Auth;
 import io.gpucloud.service.auth.Caller;
 import io.gpucloud.service.auth.Role;
@@ -37,6 +40,8 @@ public class InstanceResource {
   }
 
   @POST
+  @ApiResponse(responseCode = "202", description = "accepted: the instance, Pending, with its workflowId",
+      content = @Content(schema = @Schema(implementation = InstanceView.class)))
   public Response deploy(@Auth Caller caller, @HeaderParam("Idempotency-Key") String idempotencyKey,
       InstanceRequest request) {
     return Response.accepted(instances.create(caller, request, idempotencyKey)).build();
@@ -55,6 +60,8 @@ public class InstanceResource {
 
   @POST
   @Path("/{id}/stop")
+  @ApiResponse(responseCode = "202", description = "accepted: the instance with the operation's workflowId",
+      content = @Content(schema = @Schema(implementation = InstanceView.class)))
   public Response stop(@Auth Caller caller, @PathParam("id") String id,
       @HeaderParam("Idempotency-Key") String idempotencyKey, OperationBodies.Stop body) {
     return Response.accepted(operations.stop(caller, id, body, idempotencyKey)).build();
@@ -62,6 +69,8 @@ public class InstanceResource {
 
   @POST
   @Path("/{id}/start")
+  @ApiResponse(responseCode = "202", description = "accepted: the instance with the operation's workflowId",
+      content = @Content(schema = @Schema(implementation = InstanceView.class)))
   public Response start(@Auth Caller caller, @PathParam("id") String id,
       @HeaderParam("Idempotency-Key") String idempotencyKey) {
     return Response.accepted(operations.start(caller, id, idempotencyKey)).build();
@@ -69,6 +78,8 @@ public class InstanceResource {
 
   @POST
   @Path("/{id}/reboot")
+  @ApiResponse(responseCode = "202", description = "accepted: the instance with the operation's workflowId",
+      content = @Content(schema = @Schema(implementation = InstanceView.class)))
   public Response reboot(@Auth Caller caller, @PathParam("id") String id,
       @HeaderParam("Idempotency-Key") String idempotencyKey) {
     return Response.accepted(operations.reboot(caller, id, idempotencyKey)).build();
@@ -76,6 +87,8 @@ public class InstanceResource {
 
   @POST
   @Path("/{id}/scale")
+  @ApiResponse(responseCode = "202", description = "accepted: the instance with the operation's workflowId",
+      content = @Content(schema = @Schema(implementation = InstanceView.class)))
   public Response scale(@Auth Caller caller, @PathParam("id") String id,
       @HeaderParam("Idempotency-Key") String idempotencyKey, OperationBodies.Scale body) {
     return Response.accepted(operations.scale(caller, id, body, idempotencyKey)).build();
@@ -83,6 +96,8 @@ public class InstanceResource {
 
   @POST
   @Path("/{id}/migrate")
+  @ApiResponse(responseCode = "202", description = "accepted: the instance with the operation's workflowId",
+      content = @Content(schema = @Schema(implementation = InstanceView.class)))
   public Response migrate(@Auth Caller caller, @PathParam("id") String id,
       @HeaderParam("Idempotency-Key") String idempotencyKey, OperationBodies.Migrate body) {
     return Response.accepted(operations.migrate(caller, id, body, idempotencyKey)).build();
@@ -91,6 +106,8 @@ public class InstanceResource {
   /** Destroy: from Running, Stopped or Error; the instance ends Destroyed (hidden from default listings). */
   @DELETE
   @Path("/{id}")
+  @ApiResponse(responseCode = "202", description = "accepted: the instance with the operation's workflowId",
+      content = @Content(schema = @Schema(implementation = InstanceView.class)))
   public Response destroy(@Auth Caller caller, @PathParam("id") String id,
       @HeaderParam("Idempotency-Key") String idempotencyKey) {
     return Response.accepted(operations.destroy(caller, id, idempotencyKey)).build();

@@ -15,9 +15,9 @@ public record CardRequest(
   public Valid validateCreate() {
     String v = Checks.hex4("vendorId", vendorId);
     String d = Checks.hex4("deviceId", deviceId);
-    String vn = Checks.required("vendorName", vendorName, Checks.MAX_NAME);
-    String dn = Checks.required("deviceName", deviceName, Checks.MAX_NAME);
-    String n = Checks.optional("name", name, Checks.MAX_NAME);
+    String vn = Checks.name("vendorName", vendorName);
+    String dn = Checks.name("deviceName", deviceName);
+    String n = Checks.optionalName("name", name);
     return new Valid(v, d, vn, dn, n == null ? dn : n);
   }
 }

@@ -68,10 +68,10 @@ public class CardService {
             throw ApiException.badRequest("deviceId is immutable (card " + id + " has " + current.deviceId() + ")");
           }
           String vendorName =
-              r.vendorName() == null ? current.vendorName() : Checks.required("vendorName", r.vendorName(), Checks.MAX_NAME);
+              r.vendorName() == null ? current.vendorName() : Checks.name("vendorName", r.vendorName());
           String deviceName =
-              r.deviceName() == null ? current.deviceName() : Checks.required("deviceName", r.deviceName(), Checks.MAX_NAME);
-          String name = r.name() == null ? current.name() : Checks.required("name", r.name(), Checks.MAX_NAME);
+              r.deviceName() == null ? current.deviceName() : Checks.name("deviceName", r.deviceName());
+          String name = r.name() == null ? current.name() : Checks.name("name", r.name());
           if (dao.update(id, vendorName, deviceName, name) == 0 && dao.findById(id).isEmpty()) {
             throw notFound(id);
           }

@@ -1,5 +1,8 @@
 package io.gpucloud.service.inventory;
 
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.dropwizard.auth.Auth;
 import io.gpucloud.service.auth.Caller;
 import io.gpucloud.service.auth.Role;
@@ -31,6 +34,8 @@ public class GpuCardResource {
   }
 
   @POST
+  @ApiResponse(responseCode = "201", description = "the card; Location names it",
+      content = @Content(schema = @Schema(implementation = CardView.class)))
   public Response create(@Auth Caller caller, CardRequest body) {
     CardView card = CardView.of(cards.create(body));
     return Response.created(URI.create("/api/v1/gpu-cards/" + card.id())).entity(card).build();

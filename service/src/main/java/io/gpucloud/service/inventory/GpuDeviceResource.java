@@ -1,5 +1,9 @@
 package io.gpucloud.service.inventory;
 
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dropwizard.auth.Auth;
 import io.gpucloud.service.auth.Caller;
@@ -40,6 +44,8 @@ public class GpuDeviceResource {
    */
   @GET
   @RolesAllowed({Role.ADMIN, Role.DOMAIN_ADMIN, Role.USER})
+  @ApiResponse(responseCode = "200", description = "Admin: DeviceView items; anyone else: TenantDevice items",
+      content = @Content(array = @ArraySchema(schema = @Schema(anyOf = {DeviceView.class, InstanceService.TenantDevice.class}))))
   public List<?> list(
       @Auth Caller caller,
       @QueryParam("hostId") String hostId,
@@ -62,6 +68,8 @@ public class GpuDeviceResource {
   }
 
   @POST
+  @ApiResponse(responseCode = "201", description = "the device; Location names it",
+      content = @Content(schema = @Schema(implementation = DeviceView.class)))
   public Response create(@Auth Caller caller, DeviceRequest body) {
     DeviceView d = devices.create(body);
     return Response.created(URI.create("/api/v1/gpu-devices/" + d.id())).entity(d).build();

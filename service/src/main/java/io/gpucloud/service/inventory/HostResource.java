@@ -1,5 +1,8 @@
 package io.gpucloud.service.inventory;
 
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.dropwizard.auth.Auth;
 import io.gpucloud.service.auth.Caller;
 import io.gpucloud.service.auth.Role;
@@ -69,6 +72,8 @@ public class HostResource {
 
   @POST
   @Path("/{id}/discover")
+  @ApiResponse(responseCode = "202", description = "accepted: the discovery workflow",
+      content = @Content(schema = @Schema(implementation = DiscoveryStarted.class)))
   public Response discover(@Auth Caller caller, @PathParam("id") String id) {
     return Response.accepted(hosts.discover(id)).build();
   }
@@ -77,6 +82,8 @@ public class HostResource {
   @POST
   @Path("/{id}/maintenance")
   @Consumes(MediaType.APPLICATION_JSON)
+  @ApiResponse(responseCode = "202", description = "accepted: the maintenance workflow",
+      content = @Content(schema = @Schema(implementation = MaintenanceStarted.class)))
   public Response maintenance(@Auth Caller caller, @PathParam("id") String id, MaintenanceRequest body) {
     return Response.accepted(hosts.maintenance(caller, id, body)).build();
   }

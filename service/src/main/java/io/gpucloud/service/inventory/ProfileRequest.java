@@ -29,7 +29,7 @@ public record ProfileRequest(
 
   public Valid validateCreate() {
     String card = Checks.required("cardId", cardId, 64);
-    return validate(card, Checks.required("name", name, Checks.MAX_NAME), null, 0, 1, 0, 0, 1);
+    return validate(card, Checks.name("name", name), null, 0, 1, 0, 0, 1);
   }
 
   /** Validates an update of {@code current}: fields left out keep their current values. */
@@ -37,7 +37,7 @@ public record ProfileRequest(
     if (cardId != null && !cardId.trim().equalsIgnoreCase(current.cardId())) {
       throw io.gpucloud.service.ApiException.badRequest("cardId is immutable");
     }
-    String n = name == null ? current.name() : Checks.required("name", name, Checks.MAX_NAME);
+    String n = name == null ? current.name() : Checks.name("name", name);
     return validate(
         current.cardId(),
         n,

@@ -1,5 +1,8 @@
 package io.gpucloud.service.schedules;
 
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.dropwizard.auth.Auth;
 import io.gpucloud.service.auth.Caller;
 import io.gpucloud.service.auth.Role;
@@ -32,6 +35,8 @@ public class ScheduleResource {
   /** 202: Quartz fires the job now (on whichever replica acquires it); it does what a scheduled fire does. */
   @POST
   @Path("/{name}/run")
+  @ApiResponse(responseCode = "202", description = "accepted: the job fired",
+      content = @Content(schema = @Schema(implementation = ScheduleRun.class)))
   public Response run(@Auth Caller caller, @PathParam("name") String name) {
     return Response.accepted(schedules.run(name)).build();
   }

@@ -1,5 +1,10 @@
 package io.gpucloud.service.tenancy;
 
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.core.Response;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dropwizard.auth.Auth;
 import io.gpucloud.service.auth.Caller;
@@ -24,6 +29,16 @@ public class DomainResource extends ScopedResource<DomainRequest, DomainView> {
   public DomainResource(DomainService service, LimitService limits, DomainSettingsService settings) {
     super(service, limits);
     this.settings = settings;
+  }
+
+  /** {@link ScopedResource#create}: overridden only to document the 201's schema (the generic V is not). */
+  @Override
+  @POST
+  @RolesAllowed({Role.ADMIN, Role.DOMAIN_ADMIN})
+  @ApiResponse(responseCode = "201", description = "created; Location names it",
+      content = @Content(schema = @Schema(implementation = DomainView.class)))
+  public Response create(@Auth Caller caller, DomainRequest body) {
+    return super.create(caller, body);
   }
 
   /** The domain-scoped settings: each one's effective value and whether the domain sets it itself. */

@@ -29,9 +29,11 @@ public class DomainSettingsService {
   }
 
   /** A setting's effective value (JSON of its kind) and whether the domain sets it itself. */
+  @io.swagger.v3.oas.annotations.media.Schema(name = "DomainSetting")
   public record Setting(Object value, boolean own) {}
 
   /** The domain and its settings, by name. */
+  @io.swagger.v3.oas.annotations.media.Schema(name = "DomainSettingsView")
   public record View(String domainId, String domainPath, Map<String, Setting> settings) {}
 
   public View get(Caller caller, String domainId) {

@@ -41,7 +41,7 @@ public record OfferingRequest(
       String numaPolicy) {}
 
   public Valid validateCreate() {
-    String n = Checks.required("name", name, Checks.MAX_NAME);
+    String n = Checks.name("name", name);
     String d = Checks.optionalText("description", description, Checks.MAX_DESCRIPTION);
     int cores = TenancyChecks.requiredBetween("cpuCores", cpuCores, 1, MAX_CPU_CORES);
     int mhz = TenancyChecks.requiredBetween("cpuSpeedMhz", cpuSpeedMhz, 1, MAX_CPU_MHZ);

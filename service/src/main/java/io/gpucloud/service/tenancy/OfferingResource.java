@@ -1,5 +1,8 @@
 package io.gpucloud.service.tenancy;
 
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.dropwizard.auth.Auth;
 import io.gpucloud.service.ApiException;
 import io.gpucloud.service.auth.Caller;
@@ -32,6 +35,8 @@ public class OfferingResource {
 
   @POST
   @RolesAllowed(Role.ADMIN)
+  @ApiResponse(responseCode = "201", description = "the offering; Location names it",
+      content = @Content(schema = @Schema(implementation = OfferingView.class)))
   public Response create(@Auth Caller caller, OfferingRequest body) {
     OfferingView created = offerings.create(body);
     return Response.created(URI.create("/api/v1/offerings/" + created.id())).entity(created).build();

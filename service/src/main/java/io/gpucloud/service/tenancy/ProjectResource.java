@@ -1,5 +1,10 @@
 package io.gpucloud.service.tenancy;
 
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.core.Response;
 import io.dropwizard.auth.Auth;
 import io.gpucloud.service.auth.Caller;
 import io.gpucloud.service.auth.Role;
@@ -15,6 +20,16 @@ import java.util.List;
 public class ProjectResource extends ScopedResource<ProjectRequest, ProjectView> {
   public ProjectResource(ProjectService service, LimitService limits) {
     super(service, limits);
+  }
+
+  /** {@link ScopedResource#create}: overridden only to document the 201's schema (the generic V is not). */
+  @Override
+  @POST
+  @RolesAllowed({Role.ADMIN, Role.DOMAIN_ADMIN})
+  @ApiResponse(responseCode = "201", description = "created; Location names it",
+      content = @Content(schema = @Schema(implementation = ProjectView.class)))
+  public Response create(@Auth Caller caller, ProjectRequest body) {
+    return super.create(caller, body);
   }
 
   @GET

@@ -9,7 +9,7 @@ public record TemplateRequest(String name, String osType, Long rootDiskGb, Strin
   public record Valid(String name, String osType, long rootDiskGb, String imagePath) {}
 
   public Valid validateCreate() {
-    String n = Checks.required("name", name, Checks.MAX_NAME);
+    String n = Checks.name("name", name);
     String os = Checks.required("osType", osType, Checks.MAX_NAME);
     long disk = TenancyChecks.requiredAtLeast("rootDiskGb", rootDiskGb, 1L);
     String path = Checks.required("imagePath", imagePath, TenancyChecks.MAX_PATH);

@@ -1,5 +1,8 @@
 package io.gpucloud.service.tenancy;
 
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.dropwizard.auth.Auth;
 import io.gpucloud.service.auth.Caller;
 import io.gpucloud.service.auth.Role;
@@ -31,6 +34,8 @@ public class TemplateResource {
 
   @POST
   @RolesAllowed(Role.ADMIN)
+  @ApiResponse(responseCode = "201", description = "the template; Location names it",
+      content = @Content(schema = @Schema(implementation = TemplateView.class)))
   public Response create(@Auth Caller caller, TemplateRequest body) {
     TemplateView created = templates.create(body);
     return Response.created(URI.create("/api/v1/templates/" + created.id())).entity(created).build();

@@ -17,7 +17,7 @@ final class TenancyChecks {
 
   /** A required name of a domain, account or project. */
   static String name(String field, String value) {
-    String v = Checks.required(field, value, Checks.MAX_NAME);
+    String v = Checks.name(field, value);
     if (!NAME.matcher(v).matches()) {
       throw ApiException.badRequest(
           field + " must start with a letter or digit and contain only letters, digits, spaces and . _ @ + -");

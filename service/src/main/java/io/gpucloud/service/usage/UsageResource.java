@@ -1,5 +1,8 @@
 package io.gpucloud.service.usage;
 
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.dropwizard.auth.Auth;
 import io.gpucloud.service.auth.Caller;
 import io.gpucloud.service.auth.Role;
@@ -67,6 +70,8 @@ public class UsageResource {
   @Path("/exports")
   @Consumes(MediaType.APPLICATION_JSON)
   @RolesAllowed(Role.ADMIN)
+  @ApiResponse(responseCode = "202", description = "accepted: the export workflow",
+      content = @Content(schema = @Schema(implementation = ExportStarted.class)))
   public Response export(@Auth Caller caller, ExportRequest request) {
     return Response.accepted(usage.startExport(request)).build();
   }
@@ -83,6 +88,9 @@ public class UsageResource {
   @Path("/exports/{file}")
   @Produces({"text/csv", "application/x-ndjson", MediaType.TEXT_PLAIN, MediaType.APPLICATION_JSON})
   @RolesAllowed(Role.ADMIN)
+  @ApiResponse(responseCode = "200", description = "the file, as an attachment", content = {
+      @Content(mediaType = "text/csv", schema = @Schema(type = "string", types = "string")),
+      @Content(mediaType = "application/x-ndjson", schema = @Schema(type = "string", types = "string"))})
   public Response download(@Auth Caller caller, @PathParam("file") String file) {
     ExportFiles.Opened f = files.open(file);
     StreamingOutput body = out -> {
