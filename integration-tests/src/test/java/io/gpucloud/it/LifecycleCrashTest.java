@@ -205,4 +205,56 @@ class LifecycleCrashTest {
     assertThat(running.path("hostName").asText()).isEqualTo("MT2");
     Ops.assertDomainHoldsItsDevices(stack, running);
   }
+
+  @Test
+  void agentDeadWhenADestroysTearDownIsScheduledFinishesItOnceRestartedAndNothingLeaks() throws Exception {
+    String mt1 = stack.hostId("MT1");
+    String mt2 = stack.hostId("MT2");
+    Tenants.Tenant t = Tenants.tenant(stack, "crash-destroy", Tenants.unlimited());
+    String offering = Tenants.offering(stack, MaintenanceTest.CARD, "mt-4q", 1, 1, 500, 512);
+    assertThat(stack.admin("POST", "/hosts/" + mt2 + "/disable", null).status()).isEqualTo(200);
+    JsonNode x;
+    try {
+      x = Ops.running(stack, t, "crash-destroy", offering, template);
+    } finally {
+      assertThat(stack.admin("POST", "/hosts/" + mt2 + "/enable", null).status()).isEqualTo(200);
+    }
+    String id = x.path("id").asText();
+    created.add(id);
+    assertThat(x.path("hostName").asText()).isEqualTo("MT1");
+    Map<String, String> held = Ops.devicesOf(x);
+    assertThat(Ops.createdMdevs(stack, "MT1", id)).isEqualTo(1);
+
+    long oldPid = stack.pid("agent-MT1");
+    List<String> cmd = Ops.commandLine(oldPid);
+    Ops.kill9(oldPid);
+    Process restarted;
+    Stack.Response r = Ops.destroy(stack, t.key(), id);
+    assertThat(r.status()).as(r.raw()).isEqualTo(202);
+    String workflowId = r.body().path("workflowId").asText();
+    try {
+      Stack.await("TearDownDomain scheduled on MT1's queue", Duration.ofSeconds(30),
+          () -> pending(workflowId, "TearDownDomain").isPresent());
+      assertThat(Ops.state(stack, id)).isEqualTo("Destroying");
+      assertThat(Ops.gpuTotal(stack, t.accountId())).as("held until torn down").isEqualTo(1);
+    } finally {
+      restarted = Ops.restartAgent(stack, "MT1", cmd);
+    }
+
+    JsonNode wf = stack.awaitWorkflow(workflowId, Ops.WORKFLOW_TIMEOUT);
+    assertThat(wf.path("status").asText()).as(wf.toString()).isEqualTo("COMPLETED");
+    onlyRun(workflowId, "TearDownDomain", restarted.pid());
+    assertThat(Ops.state(stack, id)).isEqualTo("Destroyed");
+    for (String d : held.keySet()) {
+      JsonNode dev = Ops.device(stack, d);
+      assertThat(dev.path("state").asText()).as(dev.toString()).isEqualTo("Free");
+      assertThat(dev.path("instanceId").isTextual()).isFalse();
+    }
+    assertThat(Ops.createdMdevs(stack, "MT1", id)).as("mdevs of the instance left on MT1").isZero();
+    assertThat(Ops.domainDefined(stack, "MT1", id)).isFalse();
+    assertThat(Ops.gpuTotal(stack, t.accountId())).isZero();
+    assertThat(Ops.devices(stack, mt1, MaintenanceTest.CARD)).allSatisfy(d ->
+        assertThat(d.path("state").asText()).as(d.toString()).isNotEqualTo("Reserved"));
+    Ops.assertDevicesConsistent(stack, mt1, MaintenanceTest.CARD);
+  }
 }
