@@ -86,9 +86,14 @@ class ApiContractTest {
     for (var who : List.of(Map.entry("admin", stack.adminKey), Map.entry("tenant", tenant.key()))) {
       Path log = Path.of("target", "schemathesis-" + who.getKey() + ".log");
       long t0 = System.nanoTime();
-      Process p = new ProcessBuilder("bash", Stack.REPO.resolve("scripts/schemathesis.sh").toString(),
+      ProcessBuilder pb = new ProcessBuilder("bash", Stack.REPO.resolve("scripts/schemathesis.sh").toString(),
           stack.apiUrl, who.getValue(), "--seed", "13")
-          .directory(Stack.REPO.toFile())
+          .directory(Stack.REPO.toFile());
+      if (who.getKey().equals("admin")) {
+        // Schemathesis reuses ids from earlier responses: as Admin it would reach the other tests' objects
+        pb.environment().put("ST_READ_MOSTLY", "1");
+      }
+      Process p = pb
           .redirectErrorStream(true)
           .redirectOutput(log.toFile())
           .start();

@@ -19,7 +19,8 @@ import java.util.Set;
  *   <li>the API writes absent values as {@code null} (Jackson's default), so a property whose Java type
  *       is not primitive is nullable: {@code "type": ["string", "null"]}, or {@code anyOf [X, null]}
  *       for a reference or an enum;</li>
- *   <li>a {@link JsonNode} body (partial updates read field by field) is a JSON object;</li>
+ *   <li>a {@link JsonNode} body (partial updates read field by field) is a JSON object, a JsonNode
+ *       property any JSON value, null included;</li>
  *   <li>a value of Java type {@code Object} is any JSON value (swagger says "object").</li>
  * </ul>
  */
@@ -28,6 +29,9 @@ final class NullableProperties implements ModelConverter {
   @SuppressWarnings({"rawtypes", "unchecked"})
   public Schema resolve(AnnotatedType type, ModelConverterContext context, Iterator<ModelConverter> chain) {
     JavaType javaType = type.getType() == null ? null : Json.mapper().constructType(type.getType());
+    if (javaType != null && JsonNode.class.isAssignableFrom(javaType.getRawClass()) && type.isSchemaProperty()) {
+      return new JsonSchema().description("any JSON value"); // e.g. a workflow's result, null while it runs
+    }
     if (javaType != null && JsonNode.class.isAssignableFrom(javaType.getRawClass())) {
       return new JsonSchema().types(new LinkedHashSet<>(Set.of("object")))
           .description("a JSON object; the fields to change");
