@@ -35,8 +35,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Usage records, their export and the scheduled jobs on a stack of their own (surefire execution
- * usage-stack): one-minute usage and discovery periods, two service replicas sharing Temporal,
- * MariaDB and the Quartz cluster, the demo hosts H1 and H2. The tests run in order: the instance of the
+ * replica-stack): one-minute usage periods, two-minute scheduled rediscovery, two service replicas
+ * sharing Temporal, MariaDB and the Quartz cluster; the instances run on the demo hosts H1 and H2. The tests run in order: the instance of the
  * first is the data the later ones read, and the last kills both replicas.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -425,7 +425,9 @@ class UsageScheduleTest {
   @Test
   @Order(6)
   void scheduledRediscoveryStartsOneWorkflowPerUpHostPerPeriod() {
-    Instant p = floor(Instant.now()).minus(PERIOD);
+    // the scheduled discovery's interval (the stack's GPUCLOUD_DISCOVERY_INTERVAL), its last closed interval
+    long every = Duration.parse(Stack.extraEnv().getOrDefault("GPUCLOUD_DISCOVERY_INTERVAL", "PT1M")).toSeconds();
+    Instant p = Instant.ofEpochSecond(Math.floorDiv(Instant.now().getEpochSecond(), every) * every - every);
     for (String host : List.of("H1", "H2")) {
       String id = "discover-" + host + "-" + p.toString().replace(".000", "");
       Stack.await(id + " listed", Duration.ofSeconds(60),
