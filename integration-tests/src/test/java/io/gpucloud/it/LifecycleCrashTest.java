@@ -223,7 +223,6 @@ class LifecycleCrashTest {
     created.add(id);
     assertThat(x.path("hostName").asText()).isEqualTo("MT1");
     Map<String, String> held = Ops.devicesOf(x);
-    assertThat(Ops.createdMdevs(stack, "MT1", id)).isEqualTo(1);
 
     long oldPid = stack.pid("agent-MT1");
     List<String> cmd = Ops.commandLine(oldPid);
