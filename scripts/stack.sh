@@ -102,7 +102,7 @@ start temporal temporal server start-dev --db-filename "$DATA/temporal.db" --ip 
   --dynamic-config-value matching.numTaskqueueWritePartitions=1 \
   --dynamic-config-value system.enableEagerWorkflowStart=true \
   --namespace "$TEMPORAL_NAMESPACE" \
-  --search-attribute HostName=Keyword --search-attribute InstanceUuid=Keyword --search-attribute Account=Keyword
+  --search-attribute HostName=Keyword --search-attribute InstanceUuid=Keyword --search-attribute Account=Keyword --search-attribute QueueState=Keyword
 TEMPORAL_PID=${children[-1]}
 fi
 # mariadbd creates its files with its own UMASK / UMASK_DIR (default 0660 / 0700), not the shell's umask

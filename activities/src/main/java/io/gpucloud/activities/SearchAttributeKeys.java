@@ -10,6 +10,8 @@ public final class SearchAttributeKeys {
   public static final SearchAttributeKey<String> HOST_NAME = SearchAttributeKey.forKeyword("HostName");
   public static final SearchAttributeKey<String> INSTANCE_UUID = SearchAttributeKey.forKeyword("InstanceUuid");
   public static final SearchAttributeKey<String> ACCOUNT = SearchAttributeKey.forKeyword("Account");
+  /** A deploy that asked to queue: Waiting while it waits for capacity, Admitted once placed. */
+  public static final SearchAttributeKey<String> QUEUE_STATE = SearchAttributeKey.forKeyword("QueueState");
 
   private SearchAttributeKeys() {}
 }

@@ -18,6 +18,7 @@ public final class WorkflowTypes {
   public static final String MAINTENANCE = "Maintenance";
   public static final String USAGE = "Usage";
   public static final String USAGE_EXPORT = "UsageExport";
+  public static final String BATCH = "Batch";
 
   private WorkflowTypes() {}
 }

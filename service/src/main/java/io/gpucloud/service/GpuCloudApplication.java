@@ -29,6 +29,11 @@ import io.gpucloud.service.jobs.JobDependencies;
 import io.gpucloud.service.jobs.QuartzManaged;
 import io.gpucloud.service.jobs.ScheduleCursors;
 import io.gpucloud.service.openapi.OpenApiResource;
+import io.gpucloud.service.batches.BatchResource;
+import io.gpucloud.service.batches.BatchService;
+import io.gpucloud.service.queue.AdmissionKickFilter;
+import io.gpucloud.service.queue.QueueResource;
+import io.gpucloud.service.queue.QueueService;
 import io.gpucloud.service.schedules.ScheduleResource;
 import io.gpucloud.service.schedules.ScheduleService;
 import io.gpucloud.service.temporal.TemporalHealthCheck;
@@ -115,8 +120,12 @@ public class GpuCloudApplication extends Application<GpuCloudConfiguration> {
     env.jersey().register(new ScheduleResource(new ScheduleService(
         quartz == null ? () -> null : quartz::scheduler, new ScheduleCursors(jdbi), temporal.client())));
     TenancyResources.create(jdbi).forEach(env.jersey()::register);
-    env.jersey().register(new InstanceResource(instances,
-        new InstanceOperations(jdbi, new TemporalWorkflowStarts(temporal.client()))));
+    InstanceOperations operations = new InstanceOperations(jdbi, new TemporalWorkflowStarts(temporal.client()));
+    env.jersey().register(new InstanceResource(instances, operations));
+    // queued and batch deploys; every API write tells the admission that capacity may have freed
+    env.jersey().register(new QueueResource(new QueueService(jdbi)));
+    env.jersey().register(new BatchResource(new BatchService(jdbi, temporal.client(), instances, operations)));
+    env.jersey().register(new AdmissionKickFilter(temporal::kickAdmission));
     env.jersey().register(new EventResource(new EventService(jdbi)));
     env.jersey().register(UsageResource.create(jdbi, temporal.client(), Path.of(config.getUsage().getExportDir())));
     // GET /api/v1/openapi.json, generated from the resources registered above (no key needed)

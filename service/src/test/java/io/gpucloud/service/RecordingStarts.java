@@ -46,4 +46,9 @@ public final class RecordingStarts implements WorkflowStarts {
   public List<OperationStart> of(String instanceId) {
     return operations.stream().filter(o -> o.request().instanceId().equals(instanceId)).toList();
   }
+
+  @Override
+  public void wakeDeploy(String instanceId) {
+    // nothing to record: a hint to a running workflow
+  }
 }

@@ -3,6 +3,7 @@ package io.gpucloud.workflows;
 import io.gpucloud.activities.instance.HostInstanceActivities;
 import io.gpucloud.activities.instance.InstanceActivities;
 import io.gpucloud.activities.instance.InstanceSpec;
+import io.gpucloud.activities.instance.QueueStatus;
 import io.gpucloud.activities.instance.Reservation;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
@@ -58,6 +59,9 @@ public class DeployWorkflowImpl implements DeployWorkflow {
       String host;
       // place, run the host steps, commit; a host whose worker is gone is left out of the next placement
       while ((host = tryBestHost(instanceId, unreachable)) == null) {
+        if (withdrawn) {
+          return null; // withdrawn while queued: it holds nothing, there is nothing to undo
+        }
         LOG.warn("{}; trying the next host", lastHostProblem);
       }
       return host;
@@ -83,6 +87,17 @@ public class DeployWorkflowImpl implements DeployWorkflow {
     try {
       saga.addCompensation(controlPlane::release, instanceId, ANY_HOST);
       r = controlPlane.reserve(instanceId, unreachable);
+      if (!r.reserved() && !queued && Workflow.getVersion(QUEUE, Workflow.DEFAULT_VERSION, 1) == 1) {
+        queued = true; // once: a host lost after admission is replaced by plain placement, not a second wait
+        String admission = waitForAdmission(instanceId);
+        if (QueueStatus.GONE.equals(admission)) {
+          withdrawn = true;
+          return null;
+        }
+        if (QueueStatus.ADMITTED.equals(admission)) {
+          r = controlPlane.reserve(instanceId, unreachable); // the admission's reservation, found as a repeat
+        }
+      }
       if (!r.reserved()) {
         throw ApplicationFailure.newNonRetryableFailure(
             "insufficient capacity: no host can take the instance now"
@@ -103,6 +118,64 @@ public class DeployWorkflowImpl implements DeployWorkflow {
           + hostPickupTimeout.toSeconds() + " s";
       return null;
     }
+  }
+
+  /** The change that let a deploy wait in the queue (Workflow.getVersion): histories before it never wait. */
+  static final String QUEUE = "queued-deploys";
+  /**
+   * How often a waiting deploy looks at the database without being woken: the safety net under the
+   * AdmissionChanged signal (a replica that died between admitting and signalling).
+   */
+  static final Duration QUEUE_SAFETY_POLL = Duration.ofSeconds(60);
+
+  private boolean queued;
+  private boolean withdrawn;
+  private boolean woken;
+
+  @Override
+  public void admissionChanged() {
+    woken = true;
+  }
+
+  /**
+   * No host had room: a request that asked to queue waits (Queued, holding nothing) until an admission
+   * pass places it, is withdrawn, or its maxWait passes (then it fails: "no capacity within PT2H").
+   * ADMITTED or GONE (withdrawn); NOT_QUEUED at once for a request that did not ask to queue (it then
+   * fails with insufficient capacity as before).
+   */
+  private String waitForAdmission(String instanceId) {
+    QueueStatus q = controlPlane.enqueue(instanceId);
+    if (q.is(QueueStatus.NOT_QUEUED)) {
+      return q.state();
+    }
+    if (q.is(QueueStatus.WAITING)) {
+      Steps.upsertQueueState("Waiting");
+    }
+    while (q.is(QueueStatus.WAITING)) {
+      long left = q.deadlineMillis() - Workflow.currentTimeMillis();
+      if (left <= 0) {
+        String reason = "no capacity within " + q.maxWait();
+        if (controlPlane.expireQueued(instanceId, reason)) {
+          Steps.upsertQueueState("Expired");
+          throw ApplicationFailure.newNonRetryableFailure(reason, InstanceActivities.INSUFFICIENT_CAPACITY);
+        }
+      } else {
+        woken = false;
+        Workflow.await(Duration.ofMillis(Math.min(left, QUEUE_SAFETY_POLL.toMillis())), () -> woken);
+      }
+      q = controlPlane.queueStatus(instanceId);
+    }
+    if (q.is(QueueStatus.FAILED)) {
+      Steps.upsertQueueState("Refused");
+      throw ApplicationFailure.newNonRetryableFailure("refused at admission (see the instance's error reason)",
+          InstanceActivities.LIMIT_EXCEEDED);
+    }
+    if (q.is(QueueStatus.GONE)) {
+      Steps.upsertQueueState("Withdrawn");
+      return q.state();
+    }
+    Steps.upsertQueueState("Admitted");
+    return QueueStatus.ADMITTED;
   }
 
   /** release(instance, ANY_HOST): wherever the instance holds devices (it holds them on one host at most). */

@@ -8,6 +8,7 @@ public final class Starters {
   public static final SearchAttributeKey<String> HOST_NAME = SearchAttributeKeys.HOST_NAME;
   public static final SearchAttributeKey<String> INSTANCE_UUID = SearchAttributeKeys.INSTANCE_UUID;
   public static final SearchAttributeKey<String> ACCOUNT = SearchAttributeKeys.ACCOUNT;
+  public static final SearchAttributeKey<String> QUEUE_STATE = SearchAttributeKeys.QUEUE_STATE;
 
   private Starters() {}
 }

@@ -101,6 +101,11 @@ final class Steps {
   }
 
   /** The instance's spec ({@link LifecycleActivities#describe}), its host shown in the Temporal UI. */
+  /** QueueState (Waiting, Admitted, Expired, Withdrawn) for operators' filters in the Temporal UI. */
+  static void upsertQueueState(String state) {
+    Workflow.upsertTypedSearchAttributes(Starters.QUEUE_STATE.valueSet(state));
+  }
+
   static InstanceSpec describe(LifecycleActivities lifecycle, String instanceId) {
     InstanceSpec spec = lifecycle.describe(instanceId);
     upsertHostName(spec.hostName());

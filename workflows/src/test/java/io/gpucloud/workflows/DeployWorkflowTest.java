@@ -8,6 +8,7 @@ import io.gpucloud.activities.instance.AssignedDevice;
 import io.gpucloud.activities.instance.HostInstanceActivities;
 import io.gpucloud.activities.instance.InstanceActivities;
 import io.gpucloud.activities.instance.InstanceSpec;
+import io.gpucloud.activities.instance.QueueStatus;
 import io.gpucloud.activities.instance.Reservation;
 import io.gpucloud.activities.inventory.InventoryActivities;
 import io.gpucloud.activities.model.DeviceType;
@@ -47,6 +48,7 @@ class DeployWorkflowTest {
     env.registerSearchAttribute("HostName", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     env.registerSearchAttribute("InstanceUuid", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     env.registerSearchAttribute("Account", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    env.registerSearchAttribute("QueueState", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     var w = env.newWorker(InventoryActivities.CONTROL_PLANE_QUEUE);
     w.registerWorkflowImplementationFactory(DeployWorkflow.class, () -> new DeployWorkflowImpl(PICKUP, OUTAGE_DEADLINE));
     w.registerActivitiesImplementations(cp, liveness);
@@ -64,6 +66,58 @@ class DeployWorkflowTest {
   DeployWorkflow stub() {
     return env.getWorkflowClient().newWorkflowStub(DeployWorkflow.class, WorkflowOptions.newBuilder()
         .setWorkflowId(DeployStarter.workflowId(ID)).setTaskQueue(InventoryActivities.CONTROL_PLANE_QUEUE).build());
+  }
+
+  @Test
+  void aQueuedDeployWaitsHoldingNothingAndRunsOnceAdmitted() {
+    cp.queue = QueueStatus.WAITING;
+    cp.deadlineMillis = env.currentTimeMillis() + java.time.Duration.ofHours(2).toMillis();
+    cp.admittedOn = List.of(new Candidate("h2", "H2", 1));
+    hostWorker("H2", new FakeHost("H2"));
+    env.start();
+    DeployWorkflow wf = stub();
+    WorkflowClient.start(wf::deploy, ID);
+    env.sleep(java.time.Duration.ofMinutes(30)); // waits: no timer ends it early, nothing is set up
+    assertThat(calls).doesNotContain("setUp:H2").contains("enqueue");
+    cp.queue = QueueStatus.ADMITTED;
+    wf.admissionChanged();
+    assertThat(WorkflowStub.fromTyped(wf).getResult(String.class)).isEqualTo("H2");
+    assertThat(calls).containsSubsequence("reserve[]", "enqueue", "queueStatus:ADMITTED", "reserve[]", "setUp:H2",
+        "commit:h2");
+    assertThat(calls).noneMatch(c -> c.startsWith("fail:") || c.startsWith("expire:"));
+  }
+
+  @Test
+  void aQueuedDeployThatOutwaitsMaxWaitFailsSayingSo() {
+    cp.queue = QueueStatus.WAITING;
+    cp.deadlineMillis = env.currentTimeMillis() + java.time.Duration.ofHours(2).toMillis();
+    env.start();
+    assertThatThrownBy(() -> stub().deploy(ID)).isInstanceOf(WorkflowFailedException.class)
+        .rootCause().hasMessageContaining("no capacity within PT2H");
+    assertThat(calls).contains("expire:no capacity within PT2H").noneMatch(c -> c.startsWith("setUp"));
+  }
+
+  @Test
+  void aWithdrawnDeployEndsAtOnceWithNothingToUndo() {
+    cp.queue = QueueStatus.WAITING;
+    cp.deadlineMillis = env.currentTimeMillis() + java.time.Duration.ofHours(2).toMillis();
+    env.start();
+    DeployWorkflow wf = stub();
+    WorkflowClient.start(wf::deploy, ID);
+    env.sleep(java.time.Duration.ofMinutes(5));
+    cp.queue = QueueStatus.GONE;
+    wf.admissionChanged();
+    assertThat(WorkflowStub.fromTyped(wf).getResult(String.class)).isNull();
+    assertThat(calls).noneMatch(c -> c.startsWith("setUp") || c.startsWith("fail:") || c.startsWith("commit"));
+  }
+
+  @Test
+  void aDeployThatDidNotAskToQueueStillFailsAtOnceWithoutRoom() {
+    env.start();
+    assertThatThrownBy(() -> stub().deploy(ID)).isInstanceOf(WorkflowFailedException.class)
+        .rootCause().hasMessageContaining("insufficient capacity");
+    assertThat(calls).containsExactly("reserve[]", "enqueue",
+        "fail:insufficient capacity: no host can take the instance now");
   }
 
   @Test
@@ -224,8 +278,9 @@ class DeployWorkflowTest {
     env.start();
     assertThatThrownBy(() -> stub().deploy(ID)).isInstanceOf(WorkflowFailedException.class)
         .rootCause().hasMessageContaining("insufficient capacity");
-    assertThat(calls).hasSize(2).first().isEqualTo("reserve[]");
-    assertThat(calls.get(1)).startsWith("fail:insufficient capacity");
+    assertThat(calls).hasSize(3).first().isEqualTo("reserve[]");
+    assertThat(calls.get(1)).isEqualTo("enqueue"); // it did not ask to queue: NOT_QUEUED, fails at once
+    assertThat(calls.get(2)).startsWith("fail:insufficient capacity");
   }
 
   /** The message the workflow failed with (the workflow's own ApplicationFailure). */
@@ -292,6 +347,47 @@ class DeployWorkflowTest {
     @Override
     public void fail(String instanceId, String reason) {
       calls.add("fail:" + reason);
+    }
+
+    /** Queue: null = the request did not ask to queue; else WAITING until a test admits or withdraws it. */
+    volatile String queue;
+    long deadlineMillis;
+
+    @Override
+    public QueueStatus enqueue(String instanceId) {
+      calls.add("enqueue");
+      return queue == null ? QueueStatus.of(QueueStatus.NOT_QUEUED) : status();
+    }
+
+    @Override
+    public QueueStatus queueStatus(String instanceId) {
+      calls.add("queueStatus:" + queue);
+      return status();
+    }
+
+    private QueueStatus status() {
+      if (QueueStatus.ADMITTED.equals(queue)) {
+        // the admission placed it: the next reserve finds the reservation
+        hosts = admittedOn;
+      }
+      return new QueueStatus(queue, deadlineMillis, "PT2H");
+    }
+
+    List<Candidate> admittedOn = List.of();
+
+    @Override
+    public boolean expireQueued(String instanceId, String reason) {
+      calls.add("expire:" + reason);
+      if (!QueueStatus.WAITING.equals(queue)) {
+        return false;
+      }
+      queue = QueueStatus.FAILED;
+      return true;
+    }
+
+    @Override
+    public List<String> withdrawBatch(String batchId) {
+      return List.of();
     }
   }
 

@@ -56,6 +56,7 @@ abstract class LifecycleTestSupport {
     env.registerSearchAttribute("HostName", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     env.registerSearchAttribute("InstanceUuid", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     env.registerSearchAttribute("Account", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    env.registerSearchAttribute("QueueState", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     controlPlane = env.newWorker(InventoryActivities.CONTROL_PLANE_QUEUE);
     controlPlane.registerWorkflowImplementationFactory(StopWorkflow.class, () -> new StopWorkflowImpl(PICKUP));
     controlPlane.registerWorkflowImplementationFactory(StartWorkflow.class, () -> new StartWorkflowImpl(PICKUP));

@@ -45,4 +45,30 @@ public interface InstanceActivities {
   /** Final failure: devices freed, limits released, instance Error with the reason. */
   @ActivityMethod(name = "FailInstance")
   void fail(String instanceId, String reason);
+
+  /**
+   * A deploy that found no room: when it asked to queue, Creating -> Queued (holding nothing), event
+   * VM.QUEUED, and an admission pass runs at once; {@link QueueStatus#NOT_QUEUED} when it did not ask.
+   * A repeat answers where the request stands now (it may have been admitted meanwhile).
+   */
+  @ActivityMethod(name = "EnqueueDeploy")
+  QueueStatus enqueue(String instanceId);
+
+  /** Where a queued deploy stands now (see {@link QueueStatus}). */
+  @ActivityMethod(name = "QueueStatus")
+  QueueStatus queueStatus(String instanceId);
+
+  /**
+   * maxWait passed: Queued -> Error with {@code reason}, event VM.CREATE Failed. False when it is no longer
+   * Queued (admitted, or withdrawn, in the meantime): then nothing changes.
+   */
+  @ActivityMethod(name = "ExpireQueued")
+  boolean expireQueued(String instanceId, String reason);
+
+  /**
+   * A gang that cannot complete (a member failed) or a cancelled batch: its members still Queued are
+   * withdrawn (Destroyed, holding nothing). Returns their ids.
+   */
+  @ActivityMethod(name = "WithdrawBatch")
+  List<String> withdrawBatch(String batchId);
 }

@@ -6,6 +6,8 @@ package io.gpucloud.activities.instance;
  * workflow moves it on to a stable state (or back to the one it came from, or to Error).
  */
 public enum InstanceState {
+  /** A deploy that asked to queue and found no room: it waits for an admission, holding nothing. */
+  Queued(false),
   Creating(false),
   Starting(false),
   Stopping(false),

@@ -15,6 +15,9 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
  */
 @RegisterConstructorMapper(OfferingRow.class)
 public interface DeployRequestDao {
+  @SqlUpdate("UPDATE instances SET batch_id = :batchId WHERE id = :id")
+  void joinBatch(@Bind("id") String id, @Bind("batchId") String batchId);
+
   /** The offering the instance copies its CPU, RAM, GPUs and placement policy from. */
   @SqlQuery(CatalogDao.OFFERING_BY_ID)
   Optional<OfferingRow> offering(@Bind("id") String id);
@@ -27,6 +30,17 @@ public interface DeployRequestDao {
 
   @SqlQuery("SELECT d.path FROM accounts a JOIN domains d ON d.id = a.domain_id WHERE a.id = :id")
   String accountDomainPath(@Bind("id") String accountId);
+
+  /**
+   * The request's place in the queue: its pool (the card of the offering's profile, 'none' without GPUs)
+   * and options; maxWait counts from the request (the instance's creation).
+   */
+  @SqlUpdate("INSERT INTO queue_requests (instance_id, pool_key, priority, max_wait_ms, wait_for_quota, batch_id, gang,"
+      + " requested_at) SELECT i.id, COALESCE((SELECT p.card_id FROM vgpu_profiles p WHERE p.id = i.vgpu_profile_id"
+      + " AND i.gpu_count > 0), 'none'), :priority, :maxWaitMs, :waitForQuota, :batchId, :gang, i.created_at"
+      + " FROM instances i WHERE i.id = :id")
+  void queue(@Bind("id") String id, @Bind("priority") int priority, @Bind("maxWaitMs") long maxWaitMs,
+      @Bind("waitForQuota") boolean waitForQuota, @Bind("batchId") String batchId, @Bind("gang") boolean gang);
 
   @SqlUpdate("INSERT INTO instances (id, name, vm_name, account_id, project_id, user_id, offering_id, template_id,"
       + " vgpu_profile_id, gpu_count, cpu_cores, cpu_mhz, memory_mb, gpu_display, numa_policy, state, workflow_id)"

@@ -5,6 +5,7 @@ import io.gpucloud.activities.instance.Operation;
 import io.gpucloud.activities.instance.OperationRequest;
 import io.gpucloud.controlplane.instance.LifecycleActivitiesImpl;
 import io.gpucloud.controlplane.instance.Operations;
+import io.gpucloud.controlplane.instance.QueueSteps;
 import io.gpucloud.controlplane.events.Events;
 import io.gpucloud.service.ApiException;
 import io.gpucloud.service.auth.Caller;
@@ -74,7 +75,23 @@ public class InstanceOperations {
     return run(caller, id, Operation.MIGRATE, false, body == null ? null : body.validHostId(), null, key);
   }
 
+  /** Destroy; a Queued instance (holding nothing) is withdrawn at once instead: Destroyed, no workflow. */
   public InstanceView destroy(Caller caller, String id, String key) {
+    InstanceView withdrawn = jdbi.inTransaction(h -> {
+      Scope scope = Scope.read(h, caller);
+      InstanceReads reads = new InstanceReads(h);
+      InstanceViewRow seen = reads.get(id, scope)
+          .filter(r -> scope.seesInstance(r.accountId(), r.domainPath()))
+          .orElseThrow(() -> ApiException.notFound("instance " + id + " does not exist"));
+      if (!InstanceState.Queued.name().equals(seen.state()) || !QueueSteps.withdraw(h, id, caller.userId())) {
+        return null;
+      }
+      return InstanceService.toView(reads.get(id, scope).orElseThrow(), List.of(), scope.isAdmin());
+    });
+    if (withdrawn != null) {
+      starts.wakeDeploy(id); // its Deploy workflow ends now rather than at its next look
+      return withdrawn;
+    }
     return run(caller, id, Operation.DESTROY, false, null, null, key);
   }
 

@@ -3,7 +3,8 @@ package io.gpucloud.service.instances;
 import io.gpucloud.service.common.Checks;
 
 /** POST /instances body. The offering decides CPU, RAM and GPUs; deploy takes no GPU parameter. */
-public record InstanceRequest(String name, String offeringId, String templateId, String projectId) {
+public record InstanceRequest(String name, String offeringId, String templateId, String projectId,
+    QueueOptions queue) {
 
   /** Validated copy; 400 naming the field otherwise. */
   public InstanceRequest validated() {
@@ -12,7 +13,10 @@ public record InstanceRequest(String name, String offeringId, String templateId,
       throw io.gpucloud.service.ApiException.badRequest(
           "name must start with a letter or digit and hold only letters, digits, '.', '_' and '-'");
     }
+    if (queue != null) {
+      queue.validated();
+    }
     return new InstanceRequest(n, Checks.requiredId("offeringId", offeringId),
-        Checks.requiredId("templateId", templateId), Checks.optionalId("projectId", projectId));
+        Checks.requiredId("templateId", templateId), Checks.optionalId("projectId", projectId), queue);
   }
 }

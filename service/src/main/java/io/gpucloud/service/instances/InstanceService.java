@@ -52,23 +52,19 @@ public class InstanceService {
     InstanceView view = deploys.once(caller.userId(), key,
         v -> v.id() != null && DeployStarter.workflowId(v.id()).equals(v.workflowId()), h -> {
           DeployRequestDao tx = h.attach(DeployRequestDao.class);
-          OfferingRow offering = tx.offering(req.offeringId())
-              .orElseThrow(() -> ApiException.badRequest("offeringId " + req.offeringId() + " does not exist"));
-          if (tx.templateExists(req.templateId()) == 0) {
-            throw ApiException.badRequest("templateId " + req.templateId() + " does not exist");
-          }
-          String accountId = caller.accountId();
-          if (req.projectId() != null) {
-            String owner = tx.projectAccount(req.projectId())
-                .orElseThrow(() -> ApiException.badRequest("projectId " + req.projectId() + " does not exist"));
-            if (!owner.equals(caller.accountId())
-                && !Scope.read(h, caller).mayDeployFor(owner, tx.accountDomainPath(owner))) {
-              throw ApiException.badRequest("projectId " + req.projectId() + " does not exist");
-            }
-            accountId = owner;
+          DeployTarget target = DeployTarget.resolve(h, caller, req.offeringId(), req.templateId(), req.projectId());
+          OfferingRow offering = target.offering();
+          String accountId = target.accountId();
+          QueueOptions.Valid q = req.queue() == null ? null : req.queue().validated();
+          if (q != null && !q.waitForQuota()) {
+            // not queued behind its own quota: a request its limits cannot take now is refused at once
+            QueueAdmissionChecks.requireWithinLimits(jdbi, accountId, req.projectId(), offering, 1);
           }
           tx.insert(id, req.name(), "i-" + id, accountId, req.projectId(), caller.userId(), offering,
               req.templateId(), workflowId);
+          if (q != null) {
+            tx.queue(id, q.priority(), q.maxWait().toMillis(), q.waitForQuota(), null, false);
+          }
           Events.record(h, new Events.Event("VM.CREATE", Events.SCHEDULED, caller.userId(), accountId, id, null,
               workflowId, "deploy " + req.name() + " with offering " + offering.name()));
           return toView(new InstanceReads(h).inserted(id), List.of(), false);

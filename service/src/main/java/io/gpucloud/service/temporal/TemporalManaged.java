@@ -8,6 +8,12 @@ import io.gpucloud.service.config.TemporalConfig;
 import io.gpucloud.service.config.UsageConfig;
 import io.gpucloud.controlplane.instance.InstanceActivitiesImpl;
 import io.gpucloud.controlplane.instance.LifecycleActivitiesImpl;
+import io.gpucloud.controlplane.queue.Admission;
+import io.gpucloud.controlplane.queue.AdmissionPass;
+import io.gpucloud.service.workflows.DeploySignals;
+import io.gpucloud.workflows.BatchWorkflowImpl;
+import io.temporal.worker.WorkerFactoryOptions;
+import java.time.Duration;
 import io.gpucloud.workflows.DeployWorkflowImpl;
 import io.gpucloud.workflows.DestroyWorkflowImpl;
 import io.gpucloud.workflows.DiscoveryWorkflowImpl;
@@ -60,18 +66,24 @@ public class TemporalManaged implements Managed {
         WorkflowServiceStubsOptions.newBuilder().setTarget(config.getTarget()).build());
     this.client = WorkflowClient.newInstance(
         stubs, WorkflowClientOptions.newBuilder().setNamespace(config.getNamespace()).build());
-    this.factory = WorkerFactory.newInstance(client);
+    // every control-plane activity that ends here may have freed capacity: the admission looks (coalesced)
+    this.factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
+        .setWorkerInterceptors(new AdmissionKicks(this::kickAdmission)).build());
     if (config.isWorkerEnabled()) {
       Worker worker = factory.newWorker(InventoryActivities.CONTROL_PLANE_QUEUE,
           WorkerOptions.newBuilder().setMaxConcurrentWorkflowTaskPollers(config.getWorkflowTaskPollers()).build());
       worker.registerWorkflowImplementationTypes(DiscoveryWorkflowImpl.class, HostRegistrationWorkflowImpl.class,
           DeployWorkflowImpl.class, DomainXmlWorkflowImpl.class, StopWorkflowImpl.class, StartWorkflowImpl.class,
           RebootWorkflowImpl.class, MigrateWorkflowImpl.class, ScaleWorkflowImpl.class, DestroyWorkflowImpl.class,
-          MaintenanceWorkflowImpl.class, UsageWorkflowImpl.class);
+          MaintenanceWorkflowImpl.class, UsageWorkflowImpl.class, BatchWorkflowImpl.class);
       // the export needs the period length to end the missing periods it generates
       worker.registerWorkflowImplementationFactory(UsageExportWorkflow.class,
           () -> new UsageExportWorkflowImpl(usage.getPeriod()));
       InstanceActivitiesImpl deploy = new InstanceActivitiesImpl(jdbi, config.getConcurrentPlacements());
+      // queued deploys: admitted through deploy's placement turns, woken by a signal
+      this.admission = new Admission(jdbi, new AdmissionPass(jdbi, deploy.admitter(),
+          instanceId -> DeploySignals.wake(client, instanceId)), ADMISSION_SAFETY_NET);
+      deploy.admitWith(() -> admission.drain(Duration.ofSeconds(5)));
       // start and migration place through deploy's placement turns and plan cache
       worker.registerActivitiesImplementations(new InventoryActivitiesImpl(jdbi), deploy,
           new LifecycleActivitiesImpl(deploy),
@@ -82,6 +94,17 @@ public class TemporalManaged implements Managed {
   }
 
   private final TemporalReachability reachability = TemporalReachability.process();
+  /** How often each replica looks for admission wake-ups it was not told about (another replica's releases). */
+  static final Duration ADMISSION_SAFETY_NET = Duration.ofSeconds(2);
+  private Admission admission;
+
+  /** Capacity may have freed in this process: the admission looks for wake-ups soon. */
+  public void kickAdmission() {
+    Admission a = admission;
+    if (a != null) {
+      a.kick();
+    }
+  }
   private ScheduledExecutorService probe;
   /** What the last set-up check found missing (empty: all there, or not checked yet). */
   private volatile List<String> setupProblems = List.of();
@@ -135,6 +158,9 @@ public class TemporalManaged implements Managed {
   @Override
   public void start() {
     startProbe();
+    if (admission != null) {
+      admission.start();
+    }
     // a namespace without our search attributes refuses every start: refuse to run instead, saying what to do
     boolean checked = checkSetup();
     if (!config.isWorkerEnabled()) {
@@ -211,6 +237,9 @@ public class TemporalManaged implements Managed {
     }
     if (probe != null) {
       probe.shutdownNow();
+    }
+    if (admission != null) {
+      admission.close();
     }
     LOG.info("stopping Temporal worker");
     factory.shutdown();

@@ -33,7 +33,7 @@ public final class TemporalSetup {
 
   /** Every search attribute the code sets: the contract's keys, all Keyword. */
   public static final List<SearchAttributeKey<String>> KEYWORDS = List.of(SearchAttributeKeys.HOST_NAME,
-      SearchAttributeKeys.INSTANCE_UUID, SearchAttributeKeys.ACCOUNT);
+      SearchAttributeKeys.INSTANCE_UUID, SearchAttributeKeys.ACCOUNT, SearchAttributeKeys.QUEUE_STATE);
 
   /** The command that fixes what {@link #check} finds. */
   public static final String COMMAND = "java -jar service.jar temporal-setup config.yml";

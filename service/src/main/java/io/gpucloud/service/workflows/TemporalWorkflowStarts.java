@@ -51,4 +51,9 @@ public final class TemporalWorkflowStarts implements WorkflowStarts {
       // already finished
     }
   }
+
+  @Override
+  public void wakeDeploy(String instanceId) {
+    DeploySignals.wake(client, instanceId);
+  }
 }

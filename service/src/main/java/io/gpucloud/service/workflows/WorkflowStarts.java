@@ -16,4 +16,7 @@ public interface WorkflowStarts {
 
   /** Asks a running maintenance workflow to stop (cancel-maintenance); nothing when it is not running. */
   void cancelMaintenance(String workflowId);
+
+  /** Wakes a queued deploy (admitted or withdrawn); a hint, nothing when the workflow is not running. */
+  void wakeDeploy(String instanceId);
 }

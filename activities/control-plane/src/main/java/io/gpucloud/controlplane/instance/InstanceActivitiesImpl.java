@@ -1,6 +1,7 @@
 package io.gpucloud.controlplane.instance;
 
 import io.gpucloud.activities.instance.InstanceActivities;
+import io.gpucloud.activities.instance.QueueStatus;
 import io.gpucloud.activities.instance.Reservation;
 import io.gpucloud.controlplane.events.Events;
 import io.gpucloud.controlplane.instance.Placement.Purpose;
@@ -22,6 +23,8 @@ public class InstanceActivitiesImpl implements InstanceActivities {
 
   private final Jdbi jdbi;
   private final Placement placement;
+  /** Runs an admission pass at once after an enqueue (none: the next pass elsewhere admits it). */
+  private volatile Runnable admissionNow = () -> { };
 
   public InstanceActivitiesImpl(Jdbi jdbi) {
     this(jdbi, DEFAULT_CONCURRENT_PLACEMENTS);
@@ -49,6 +52,45 @@ public class InstanceActivitiesImpl implements InstanceActivities {
     // a repeat: the host it was placed on already is tried first
     return placement.inTurn(() -> placement.place(Purpose.DEPLOY, instanceId,
         i -> i.hostId() == null ? List.of() : List.of(i.hostId()), excludedHostIds));
+  }
+
+  /** What runs an admission pass at once, in the enqueueing thread (see {@link #enqueue}). */
+  public void admitWith(Runnable admissionPassNow) {
+    this.admissionNow = admissionPassNow;
+  }
+
+  @Override
+  public QueueStatus enqueue(String instanceId) {
+    QueueStatus q = jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> QueueSteps.enqueue(h, instanceId));
+    if (!q.is(QueueStatus.WAITING)) {
+      return q;
+    }
+    admissionNow.run(); // capacity may be there (behind waiters, or kept for none): the pass decides, in order
+    return jdbi.withHandle(h -> QueueSteps.status(h, instanceId));
+  }
+
+  @Override
+  public QueueStatus queueStatus(String instanceId) {
+    return jdbi.withHandle(h -> QueueSteps.status(h, instanceId));
+  }
+
+  @Override
+  public boolean expireQueued(String instanceId, String reason) {
+    return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> QueueSteps.expire(h, instanceId, reason));
+  }
+
+  @Override
+  public List<String> withdrawBatch(String batchId) {
+    return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
+      List<String> queued = h.createQuery("SELECT id FROM instances WHERE batch_id = :b AND state = 'Queued' FOR UPDATE")
+          .bind("b", batchId).mapTo(String.class).list();
+      return queued.stream().filter(id -> QueueSteps.withdraw(h, id, null)).toList();
+    });
+  }
+
+  /** The admission pass's reservations, through this process's placement turns. */
+  public Admitter admitter() {
+    return new Admitter(placement);
   }
 
   /** One attempt on one host, in one transaction; not reserved when the host no longer has room. */

@@ -49,7 +49,12 @@ final class Placement {
      * it stays on its source host until the move completes. Devices given back at stop are not
      * reserved on the target (the start after the move reserves them).
      */
-    MIGRATE("Migrating");
+    MIGRATE("Migrating"),
+    /**
+     * A queued deploy's admission (Queued): counts as DEPLOY does, and the instance moves to Creating on
+     * the host in the same transaction (its Deploy workflow then finds the reservation as a repeat).
+     */
+    ADMIT("Queued");
 
     final String state;
 
@@ -137,6 +142,15 @@ final class Placement {
     List<String> tried = new ArrayList<>(excludedHostIds == null ? List.of() : excludedHostIds);
     InstanceRow i = jdbi.withHandle(h -> new PlacementStatements(h).instance(instanceId))
         .orElseThrow(() -> notFound(instanceId));
+    if (purpose == Purpose.DEPLOY && i.hostId() == null) {
+      // the queue's order: a request that asked to queue goes behind the waiters of its pool (and a gang
+      // member is only ever admitted with its gang); no deploy takes the devices kept for a blocked head
+      QueueGate gate = jdbi.withHandle(h -> QueueGate.read(h, i));
+      if (gate.mustQueue()) {
+        return Reservation.none();
+      }
+      gate.claimedHosts().stream().filter(hid -> !tried.contains(hid)).forEach(tried::add);
+    }
     for (String hostId : first.apply(i)) {
       if (hostId != null && !tried.contains(hostId)) {
         tried.add(hostId);
@@ -173,6 +187,7 @@ final class Placement {
     return switch (purpose) {
       case DEPLOY -> now.hostId() != null && before.hostId() == null;
       case START -> now.hostId() != null && before.gpusReleased() && !now.gpusReleased();
+      case ADMIT -> false; // the admission pass places each request in a transaction of its own
       case MIGRATE -> false; // a migration's reservation is found by reserveForMigration's first hosts
     };
   }
@@ -206,7 +221,7 @@ final class Placement {
     return r;
   }
 
-  private Reservation attempt(Handle h, Purpose purpose, String instanceId, String hostId, List<Runnable> learnt) {
+  Reservation attempt(Handle h, Purpose purpose, String instanceId, String hostId, List<Runnable> learnt) {
     PlacementStatements dao = new PlacementStatements(h);
     InstanceRow i = dao.lockInstance(instanceId).orElseThrow(() -> notFound(instanceId));
     if (!purpose.state.equals(i.state())) {
@@ -278,6 +293,7 @@ final class Placement {
     }
     switch (purpose) {
       case DEPLOY -> dao.placeOn(instanceId, hostId); // also counts the instance against its limits from now on
+      case ADMIT -> dao.admitOn(instanceId, hostId); // Queued -> Creating on the host, counted from now on
       case START -> dao.placeForStart(instanceId, hostId); // and its GPUs count again
       case MIGRATE -> { } // it moves when the migration completes
     }

@@ -101,6 +101,24 @@ final class PlacementStatements {
   }
 
   /**
+   * A queued deploy admitted: Queued -> Creating on the host, counted against its limits from now on,
+   * its queue row marked, and the VM.ADMITTED event.
+   */
+  void admitOn(String instanceId, String hostId) {
+    h.createUpdate("UPDATE instances SET host_id = :hostId, quota_counted = 1, state = 'Creating' WHERE id = :instanceId"
+            + " AND state = 'Queued'")
+        .bind("hostId", hostId).bind("instanceId", instanceId).execute();
+    h.createUpdate("UPDATE queue_requests SET admitted_at = CURRENT_TIMESTAMP(6), wait_reason = NULL"
+            + " WHERE instance_id = :instanceId").bind("instanceId", instanceId).execute();
+    h.createUpdate("INSERT INTO events (id, type, state, user_id, account_id, instance_id, host_id, workflow_id,"
+            + " description) SELECT UUID(), 'VM.ADMITTED', 'Completed', user_id, account_id, id, host_id, workflow_id,"
+            + " CONCAT(vm_name, ' admitted from the queue onto host ', (SELECT name FROM hosts WHERE id = :hostId),"
+            + " ' after ', ROUND(TIMESTAMPDIFF(MICROSECOND, (SELECT requested_at FROM queue_requests"
+            + " WHERE instance_id = :instanceId), CURRENT_TIMESTAMP(6)) / 1e6, 3), ' s') FROM instances WHERE id = :instanceId")
+        .bind("hostId", hostId).bind("instanceId", instanceId).execute();
+  }
+
+  /**
    * A start that reserved again: the instance is on the host, counts against its limits, and its GPUs
    * count again.
    */

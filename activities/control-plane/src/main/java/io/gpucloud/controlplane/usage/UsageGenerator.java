@@ -48,18 +48,18 @@ final class UsageGenerator {
   /**
    * Step 2, per instance that existed in the period (a non-Destroyed segment of positive length: one
    * destroyed before the start, or created at or after the end, has none): microseconds Running or
-   * Rebooting (RUNNING_VM), microseconds in any state but Destroyed (ALLOCATED_VM), and the host of the
+   * Rebooting (RUNNING_VM), microseconds in any state but Destroyed and Queued (ALLOCATED_VM: a queued request holds nothing), and the host of the
    * latest segment that had one (the id, zero-padded, orders the CONCAT).
    */
   private static final String TOTALS = """
       INSERT INTO usage_totals (instance_id, running_us, allocated_us, host_id)
       SELECT instance_id,
         SUM(IF(state IN ('Running', 'Rebooting'), TIMESTAMPDIFF(MICROSECOND, seg_start, seg_end), 0)),
-        SUM(IF(state <> 'Destroyed', TIMESTAMPDIFF(MICROSECOND, seg_start, seg_end), 0)),
+        SUM(IF(state NOT IN ('Destroyed', 'Queued'), TIMESTAMPDIFF(MICROSECOND, seg_start, seg_end), 0)),
         SUBSTRING(MAX(IF(host_id IS NULL, NULL, CONCAT(LPAD(id, 20, '0'), host_id))), 21)
       FROM usage_segments
       GROUP BY instance_id
-      HAVING SUM(state <> 'Destroyed' AND seg_end > seg_start) > 0
+      HAVING SUM(state NOT IN ('Destroyed', 'Queued') AND seg_end > seg_start) > 0
       """;
 
   /**
