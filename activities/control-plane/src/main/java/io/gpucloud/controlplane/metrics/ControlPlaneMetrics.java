@@ -55,6 +55,7 @@ public final class ControlPlaneMetrics {
     for (String outcome : new String[] {RESERVED, NO_ROOM, CONFLICT}) {
       placementCounter(outcome); // present at 0 from the first scrape, so that rate() sees the first one
     }
+    queueTimer();
   }
 
   public static MeterRegistry registry() {
@@ -132,11 +133,14 @@ public final class ControlPlaneMetrics {
 
   /** A queued deploy was admitted after waiting {@code waited} in state Queued. */
   public static void queueAdmitted(Duration waited) {
-    Timer.builder(QUEUE_WAIT)
+    queueTimer().record(waited.isNegative() ? Duration.ZERO : waited);
+  }
+
+  private static Timer queueTimer() {
+    return Timer.builder(QUEUE_WAIT)
         .description("How long admitted deploys waited in state Queued")
         .serviceLevelObjectives(QUEUE_BUCKETS)
-        .register(registry)
-        .record(waited.isNegative() ? Duration.ZERO : waited);
+        .register(registry);
   }
 
   // --- discovery -----------------------------------------------------------------------------------
