@@ -51,8 +51,12 @@ class MetricsTest {
 
   record Sample(String name, String labels, double value) {}
 
+  /** The last scrape's text, kept beside the stack's logs (metrics-scrape.txt) when the test ends. */
+  static volatile String lastText = "";
+
   static List<Sample> scrape() {
     HttpResponse<String> r = get("/metrics");
+    lastText = r.body();
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain; version=0.0.4");
     List<Sample> out = new ArrayList<>();
@@ -85,16 +89,16 @@ class MetricsTest {
         h1Devices = rs.getLong(1);
       }
       assertThat(h1Devices).isPositive();
-      List<Sample>[] last = new List[1];
+      java.util.concurrent.atomic.AtomicReference<List<Sample>> last = new java.util.concurrent.atomic.AtomicReference<>();
       // the database gauges are cached for 5 s, the SDK reports every 10 s
       Stack.await("the deploy, H1's devices and the Temporal worker metrics in /metrics", Duration.ofSeconds(40), () -> {
         List<Sample> s = scrape();
-        last[0] = s;
+        last.set(s);
         return sum(s, "gpucloud_gpu_devices", "host=\"H1\"") == h1Devices
             && sum(s, "gpucloud_operation_duration_seconds_count", "operation=\"deploy\"", "outcome=\"success\"") >= 1
             && s.stream().anyMatch(x -> x.name().equals("temporal_worker_task_slots_available"));
       }, Duration.ofSeconds(2));
-      List<Sample> s = last[0];
+      List<Sample> s = last.get();
       assertThat(s).anySatisfy(x -> {
         assertThat(x.name()).isEqualTo("gpucloud_gpu_devices");
         assertThat(x.labels()).contains("host=\"M1\"", "card=\"ACS Misc Card\"", "profile=\"passthrough\"",
@@ -109,6 +113,7 @@ class MetricsTest {
       assertThat(s).extracting(Sample::name).anyMatch(n -> n.startsWith("temporal_activity_schedule_to_start_latency")
           || n.startsWith("temporal_workflow_task_schedule_to_start_latency"));
     } finally {
+      java.nio.file.Files.writeString(stack.dataDir.resolve("metrics-scrape.txt"), lastText);
       Ops.destroyAll(stack, List.of(i.path("id").asText()));
     }
   }
