@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gpucloud.controlplane.events.Events;
 import io.gpucloud.controlplane.instance.InstanceActivitiesImpl;
+import io.gpucloud.controlplane.inventory.InventoryActivitiesImpl;
 import io.gpucloud.controlplane.metrics.ControlPlaneMetrics;
 import io.gpucloud.service.LifecycleFixture;
 import io.gpucloud.service.metrics.DatabaseGauges.DeviceCount;
@@ -106,6 +107,13 @@ class MetricsDatabaseTest {
     f.jdbi.useTransaction(h -> Events.record(h, new Events.Event("HOST.MAINTENANCE.PREPARE", Events.COMPLETED, null,
         null, null, null, workflowId, "x")));
     assertThat(registry.find(ControlPlaneMetrics.OPERATION_DURATION).timers()).hasSize(1);
+  }
+
+  @Test
+  void aDiscoveryFailureIsCountedForItsHost() {
+    String name = f.hostName(f.host("Up", "Enabled", 0));
+    new InventoryActivitiesImpl(f.jdbi).recordDiscoveryFailure(name, "discover-" + name + "-1", "no answer");
+    assertThat(registry.scrape(PrometheusServlet.TEXT)).contains("gpucloud_discovery_failures_total{host=\"" + name + "\"} 1");
   }
 
   /** The request's Scheduled event, {@code secondsAgo} in the past. */
