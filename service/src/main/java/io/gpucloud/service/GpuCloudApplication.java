@@ -82,6 +82,7 @@ public class GpuCloudApplication extends Application<GpuCloudConfiguration> {
         migrated.targetSchemaVersion == null ? migrated.initialSchemaVersion : migrated.targetSchemaVersion);
 
     Jdbi jdbi = Jdbi.create(ds).installPlugin(new SqlObjectPlugin());
+    io.gpucloud.service.metrics.ServiceMetrics.install(env, jdbi); // GET /metrics (Prometheus) on the admin port
 
     // 2. first admin (exactly once across replicas and restarts)
     // its key goes to the key file only (mode 600), never to stdout or the log

@@ -28,7 +28,11 @@ import io.gpucloud.workflows.UsageExportWorkflow;
 import io.gpucloud.workflows.UsageExportWorkflowImpl;
 import io.gpucloud.workflows.UsageWorkflowImpl;
 import io.gpucloud.workflows.HostRegistrationWorkflowImpl;
+import com.uber.m3.tally.RootScopeBuilder;
+import com.uber.m3.tally.Scope;
+import io.gpucloud.controlplane.metrics.ControlPlaneMetrics;
 import io.temporal.client.WorkflowClient;
+import io.temporal.common.reporter.MicrometerClientStatsReporter;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -57,13 +61,20 @@ public class TemporalManaged implements Managed {
   private final WorkflowServiceStubs stubs;
   private final WorkflowClient client;
   private final WorkerFactory factory;
+  /**
+   * The SDK's client and worker metrics (task slots, poll and schedule-to-start latencies...), reported
+   * every 10 s into the service's Prometheus registry as temporal_*.
+   */
+  private final Scope metricsScope = new RootScopeBuilder()
+      .reporter(new MicrometerClientStatsReporter(ControlPlaneMetrics.registry()))
+      .reportEvery(com.uber.m3.util.Duration.ofSeconds(10));
   private ScheduledExecutorService retry;
   private boolean stopping;
 
   public TemporalManaged(TemporalConfig config, Jdbi jdbi, UsageConfig usage) {
     this.config = config;
     this.stubs = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(config.getTarget()).build());
+        WorkflowServiceStubsOptions.newBuilder().setTarget(config.getTarget()).setMetricsScope(metricsScope).build());
     this.client = WorkflowClient.newInstance(
         stubs, WorkflowClientOptions.newBuilder().setNamespace(config.getNamespace()).build());
     // every control-plane activity that ends here may have freed capacity: the admission looks (coalesced)
@@ -251,6 +262,11 @@ public class TemporalManaged implements Managed {
     stubs.shutdown();
     if (!stubs.awaitTermination(5, TimeUnit.SECONDS)) {
       stubs.shutdownNow();
+    }
+    try {
+      metricsScope.close(); // its last report, and its reporting thread stops
+    } catch (com.uber.m3.tally.ScopeCloseException e) {
+      LOG.warn("closing the Temporal metrics scope: {}", e.toString());
     }
   }
 }

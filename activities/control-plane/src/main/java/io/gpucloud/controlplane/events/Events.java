@@ -1,5 +1,6 @@
 package io.gpucloud.controlplane.events;
 
+import io.gpucloud.controlplane.metrics.ControlPlaneMetrics;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 
@@ -53,6 +54,7 @@ public final class Events {
         .bind("accountId", e.accountId()).bind("instanceId", e.instanceId()).bind("hostId", e.hostId())
         .bind("workflowId", e.workflowId()).bind("description", description)
         .execute();
+    ControlPlaneMetrics.eventWritten(h, e.type(), e.state(), e.instanceId(), e.workflowId()); // an operation's end: its duration
     return id;
   }
 }

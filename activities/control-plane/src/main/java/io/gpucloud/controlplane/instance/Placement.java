@@ -244,6 +244,7 @@ final class Placement {
       // host must still take instances (Up, Enabled: not in maintenance) and have its CPU/RAM
       boolean canRun = hostId.equals(i.hostId()) && dao.lockHost(hostId)
           && dao.hostWithRoom(hostId, instanceId, (long) i.cpuCores() * i.cpuMhz(), i.memoryMb()).isPresent();
+      PlacementMetrics.reservedOrNoRoom(h, canRun);
       return canRun
           ? new Reservation(hostId, spec(dao, i, dao.hostName(hostId), dao.heldDevices(instanceId, hostId)))
           : Reservation.none();
@@ -262,6 +263,7 @@ final class Placement {
     }
     long cpu = (long) i.cpuCores() * i.cpuMhz();
     if (!dao.lockHost(hostId)) {
+      PlacementMetrics.noRoom();
       return Reservation.none();
     }
     Optional<HostCandidate> host = dao.hostWithRoom(hostId, instanceId, cpu, i.memoryMb());
@@ -269,6 +271,7 @@ final class Placement {
       if (i.gpuCount() > 0) {
         learnt.add(() -> plans.noRoom(i.vgpuProfileId(), cpu, i.memoryMb(), hostId));
       }
+      PlacementMetrics.noRoom(plans, i, cpu, hostId, needed);
       return Reservation.none();
     }
     List<HeldDevice> chosen = List.of();
@@ -278,6 +281,7 @@ final class Placement {
       if (picked.isEmpty()) {
         int found = free.size();
         learnt.add(() -> plans.found(i.vgpuProfileId(), hostId, found));
+        PlacementMetrics.noRoom(plans, i, cpu, hostId, needed);
         return Reservation.none();
       }
       chosen = picked.get();
@@ -285,6 +289,7 @@ final class Placement {
       if (dao.reserveDevices(instanceId, ids) != ids.size()) {
         // a device changed since the read (the device API does not take the host lock): roll back
         // rather than hold a partial set; the local activity is retried
+        PlacementMetrics.conflict();
         throw new IllegalStateException("devices on " + hostId + " changed during the reservation");
       }
       refreshParents(h, chosen.stream().map(HeldDevice::parentDeviceId).toList());
@@ -297,6 +302,7 @@ final class Placement {
       case START -> dao.placeForStart(instanceId, hostId); // and its GPUs count again
       case MIGRATE -> { } // it moves when the migration completes
     }
+    PlacementMetrics.reserved(h);
     return new Reservation(hostId, spec(dao, i, host.get().hostName(), chosen));
   }
 

@@ -1,5 +1,6 @@
 package io.gpucloud.controlplane.instance;
 
+import io.gpucloud.controlplane.metrics.ControlPlaneMetrics;
 import io.gpucloud.activities.instance.TemplateImage;
 import java.util.Collection;
 import java.util.List;
@@ -168,6 +169,7 @@ final class PlacementStatements {
             + " description) SELECT UUID(), 'VM.CREATE', :state, user_id, account_id, id, host_id, workflow_id,"
             + " LEFT(CONCAT(vm_name, :description), 4000) FROM instances WHERE id = :id")
         .bind("state", state).bind("description", description).bind("id", instanceId).execute();
+    ControlPlaneMetrics.eventWritten(h, "VM.CREATE", state, instanceId, null); // the deploy's duration
   }
 
   /** 1 when the instance was Creating on the host and is Running now (deploy's commit). */

@@ -1,5 +1,6 @@
 package io.gpucloud.controlplane.inventory;
 
+import io.gpucloud.controlplane.metrics.ControlPlaneMetrics;
 import io.gpucloud.activities.inventory.InventoryActivities;
 import io.gpucloud.activities.inventory.ReconcileResult;
 import io.gpucloud.activities.discovery.DiscoveredGpu;
@@ -124,6 +125,7 @@ public class InventoryActivitiesImpl implements InventoryActivities {
       InventoryDao dao = h.attach(InventoryDao.class);
       String hostId = dao.hostByName(hostName).orElseThrow(() -> unknownHost(hostName)).id();
       dao.insertEvent(hostId, "ERROR", "DISCOVERY_FAILED", truncate(message), workflowId);
+      ControlPlaneMetrics.afterCommit(h, () -> ControlPlaneMetrics.discoveryFailed(hostName));
     });
   }
 
