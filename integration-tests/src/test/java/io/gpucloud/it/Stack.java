@@ -103,6 +103,17 @@ public final class Stack {
         }
       }
     }
+    // the hosts a surefire execution of its own adds (gpucloud.stack.extraSpecs: folders under src/test/resources)
+    for (String dir : System.getProperty("gpucloud.stack.extraSpecs", "").split(",")) {
+      if (dir.isBlank()) {
+        continue;
+      }
+      try (Stream<Path> specs = Files.list(REPO.resolve("integration-tests/src/test/resources").resolve(dir.trim()))) {
+        for (Path p : specs.filter(p -> p.toString().endsWith(".yml")).toList()) {
+          Files.copy(p, specsDir.resolve(p.getFileName()));
+        }
+      }
+    }
     if (benchHosts) {
       try (Stream<Path> specs = Files.list(REPO.resolve("integration-tests/src/test/resources/bench-specs"))) {
         for (Path p : specs.filter(p -> p.toString().endsWith(".yml")).toList()) {

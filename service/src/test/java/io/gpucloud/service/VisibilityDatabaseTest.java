@@ -186,7 +186,7 @@ class VisibilityDatabaseTest {
     assertThat(tenantDevices(da, theirs.instanceId())).isEmpty();
     // a deploy into the other tree's project reads as a project that does not exist
     fails(400, "projectId " + theirs.project().id() + " does not exist", () -> instances.create(da,
-        new InstanceRequest("vm", offeringId, templateId, theirs.project().id()), null));
+        new InstanceRequest("vm", offeringId, templateId, theirs.project().id(), null), null));
   }
 
   @SuppressWarnings("unchecked")

@@ -118,7 +118,7 @@ class InputLimitsTest {
           () -> new CardRequest("10de", "20b5", bad, "A100", null).validateCreate());
       fails(400, "deviceName", () -> new CardRequest("10de", "20b5", "NVIDIA", bad, null).validateCreate());
       fails(400, "name", () -> new CardRequest("10de", "20b5", "NVIDIA", "A100", bad).validateCreate());
-      fails(400, "name", () -> new InstanceRequest(bad, null, null, null).validated());
+      fails(400, "name", () -> new InstanceRequest(bad, null, null, null, null).validated());
     }
     fails(400, "name must not contain control characters",
         () -> new OfferingRequest("o\u0007", null, null, null, null, null, null, null, null).validateCreate());

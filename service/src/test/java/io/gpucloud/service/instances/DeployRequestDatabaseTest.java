@@ -50,7 +50,7 @@ class DeployRequestDatabaseTest {
     InstanceService instances = new InstanceService(jdbi, null);
     String key = "k-" + sfx;
 
-    fails(503, NO_TEMPORAL, () -> instances.create(user, new InstanceRequest("vm1", offering, template, null), key));
+    fails(503, NO_TEMPORAL, () -> instances.create(user, new InstanceRequest("vm1", offering, template, null, null), key));
     Map<String, Object> row = jdbi.withHandle(h -> h.createQuery("SELECT * FROM instances WHERE account_id = :a")
         .bind("a", account).mapToMap().one());
     assertThat(row).containsEntry("name", "vm1").containsEntry("state", "Creating").containsEntry("user_id", userId)
@@ -64,9 +64,9 @@ class DeployRequestDatabaseTest {
     assertThat(view.gpuCards()).isEqualTo("2 x card " + sfx + " (sim-4q)");
     assertThat(view.offeringName()).isEqualTo("o " + sfx);
     // the same key: the stored reply, no second instance (and again the start that failed)
-    fails(503, NO_TEMPORAL, () -> instances.create(user, new InstanceRequest("vm2", offering, template, null), key));
+    fails(503, NO_TEMPORAL, () -> instances.create(user, new InstanceRequest("vm2", offering, template, null, null), key));
     assertThat(instances.list(user, null)).extracting(InstanceView::id).containsExactly(view.id());
     fails(400, "offeringId " + template + " does not exist",
-        () -> instances.create(user, new InstanceRequest("vm3", template, template, null), null));
+        () -> instances.create(user, new InstanceRequest("vm3", template, template, null, null), null));
   }
 }

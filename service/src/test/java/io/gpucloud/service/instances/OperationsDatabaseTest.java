@@ -350,7 +350,7 @@ class OperationsDatabaseTest {
   void aDeployRequestWritesItsCreateEventWithTheInstance() {
     InstanceService instances = new InstanceService(f.jdbi, null);
     fails(503, "could not start the deploy workflow",
-        () -> instances.create(tenant, new InstanceRequest("vm9", f.plainOfferingId, f.templateId, null), null));
+        () -> instances.create(tenant, new InstanceRequest("vm9", f.plainOfferingId, f.templateId, null, null), null));
     Map<String, Object> row = f.jdbi.withHandle(h -> h.createQuery("SELECT * FROM instances WHERE account_id = :a"
         + " AND name = 'vm9'").bind("a", accountId).mapToMap().one());
     String id = (String) row.get("id");

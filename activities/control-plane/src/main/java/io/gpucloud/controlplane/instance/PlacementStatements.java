@@ -111,6 +111,11 @@ final class PlacementStatements {
         .bind("hostId", hostId).bind("instanceId", instanceId).execute();
     h.createUpdate("UPDATE queue_requests SET admitted_at = CURRENT_TIMESTAMP(6), wait_reason = NULL"
             + " WHERE instance_id = :instanceId").bind("instanceId", instanceId).execute();
+    h.createQuery("SELECT TIMESTAMPDIFF(MICROSECOND, COALESCE(queued_at, requested_at), CURRENT_TIMESTAMP(6))"
+            + " FROM queue_requests WHERE instance_id = :instanceId").bind("instanceId", instanceId)
+        .mapTo(Long.class).findOne()
+        .ifPresent(us -> ControlPlaneMetrics.afterCommit(h,
+            () -> ControlPlaneMetrics.queueAdmitted(java.time.Duration.ofNanos(us * 1000))));
     h.createUpdate("INSERT INTO events (id, type, state, user_id, account_id, instance_id, host_id, workflow_id,"
             + " description) SELECT UUID(), 'VM.ADMITTED', 'Completed', user_id, account_id, id, host_id, workflow_id,"
             + " CONCAT(vm_name, ' admitted from the queue onto host ', (SELECT name FROM hosts WHERE id = :hostId),"
