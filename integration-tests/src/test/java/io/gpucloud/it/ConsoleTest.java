@@ -21,6 +21,7 @@ import org.junit.jupiter.api.TestInfo;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -200,7 +201,7 @@ class ConsoleTest {
     driver.get(console + "/offerings");
     driver.findElement(By.id("offering-name")).sendKeys(offering);
     new Select(driver.findElement(By.id("gpuCard"))).selectByVisibleText("ACS Simulated Graphics Card Pro");
-    wait(30).until(d -> new Select(d.findElement(By.id("vgpuProfileId"))).getOptions().stream()
+    wait(30).ignoring(StaleElementReferenceException.class).until(d -> new Select(d.findElement(By.id("vgpuProfileId"))).getOptions().stream()
         .anyMatch(o -> o.getText().equals("sim-8q")));
     new Select(driver.findElement(By.id("vgpuProfileId"))).selectByVisibleText("sim-8q");
     WebElement count = driver.findElement(By.id("gpuCount"));

@@ -55,7 +55,7 @@ public final class ConsoleModule {
     ConsoleConfig cc = config.getConsole();
     FreemarkerViewRenderer renderer = new FreemarkerViewRenderer(freemarker.template.Configuration.VERSION_2_3_32);
     // .ftlh: HTML auto-escaping; a missing value prints as nothing instead of failing the page
-    renderer.configure(Map.of("classic_compatible", "true", "output_format", "HTMLOutputFormat"));
+    renderer.configure(Map.of("classic_compatible", "true", "output_format", "HTMLOutputFormat", "number_format", "computer"));
     env.jersey().register(new ViewMessageBodyWriter(env.metrics(), List.<ViewRenderer>of(renderer)));
 
     SessionStore sessions = new SessionStore(jdbi, new ApiKeyAuthenticator(jdbi),
