@@ -219,6 +219,15 @@ class ConsoleTest {
         .isEqualTo("2 x ACS Simulated Graphics Card Pro (sim-8q)");
     stack.admin("DELETE", "/offerings/" + created.path("id").asText(), null);
 
+    // every other page renders (HTML with its heading, not an error)
+    for (String p : List.of("/cards", "/profiles", "/devices", "/templates", "/domains", "/accounts", "/projects",
+        "/users", "/limits", "/usage", "/schedules", "/exports", "/hosts", "/instances", "/instances/new",
+        "/hosts/" + h1 + "?tab=history")) {
+      driver.get(console + p);
+      assertThat(driver.findElements(By.cssSelector("main h1"))).as(p + ": " + driver.getPageSource()).hasSize(1);
+      assertThat(driver.findElement(By.tagName("main")).getText()).as(p).doesNotContain("Error 500");
+    }
+
     // S1 (its own card, no instance of any test): into maintenance and back
     String s1 = stack.hostId("S1");
     driver.get(console + "/hosts/" + s1);

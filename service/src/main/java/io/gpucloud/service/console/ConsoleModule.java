@@ -55,7 +55,9 @@ public final class ConsoleModule {
     ConsoleConfig cc = config.getConsole();
     FreemarkerViewRenderer renderer = new FreemarkerViewRenderer(freemarker.template.Configuration.VERSION_2_3_32);
     // .ftlh: HTML auto-escaping; a missing value prints as nothing instead of failing the page
-    renderer.configure(Map.of("classic_compatible", "true", "output_format", "HTMLOutputFormat", "number_format", "computer"));
+    // numbers as they are (no grouping), ?url in UTF-8, and a template error is a 500, never a partial page
+    renderer.configure(Map.of("classic_compatible", "true", "output_format", "HTMLOutputFormat",
+        "number_format", "computer", "url_escaping_charset", "UTF-8", "template_exception_handler", "rethrow"));
     env.jersey().register(new ViewMessageBodyWriter(env.metrics(), List.<ViewRenderer>of(renderer)));
 
     SessionStore sessions = new SessionStore(jdbi, new ApiKeyAuthenticator(jdbi),
