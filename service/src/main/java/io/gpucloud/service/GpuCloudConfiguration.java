@@ -21,6 +21,7 @@ public class GpuCloudConfiguration extends Configuration {
   @Valid @NotNull private QuartzConfig quartz = new QuartzConfig();
   @Valid @NotNull private UsageConfig usage = new UsageConfig();
   @Valid @NotNull private DiscoveryScheduleConfig discovery = new DiscoveryScheduleConfig();
+  @Valid @NotNull private io.gpucloud.service.console.ConsoleConfig console = new io.gpucloud.service.console.ConsoleConfig();
 
   @JsonProperty public DataSourceFactory getDatabase() { return database; }
   @JsonProperty public void setDatabase(DataSourceFactory database) { this.database = database; }
@@ -42,4 +43,7 @@ public class GpuCloudConfiguration extends Configuration {
 
   @JsonProperty public DiscoveryScheduleConfig getDiscovery() { return discovery; }
   @JsonProperty public void setDiscovery(DiscoveryScheduleConfig discovery) { this.discovery = discovery; }
+
+  @JsonProperty public io.gpucloud.service.console.ConsoleConfig getConsole() { return console; }
+  @JsonProperty public void setConsole(io.gpucloud.service.console.ConsoleConfig console) { this.console = console; }
 }

@@ -17,7 +17,11 @@ public class ApiKeyAuthenticator implements Authenticator<String, Caller> {
     if (!ApiKeys.looksLikeKey(key)) {
       return Optional.empty();
     }
-    String hash = ApiKeys.hash(key);
+    return authenticateHash(ApiKeys.hash(key));
+  }
+
+  /** The caller of the key whose SHA-256 is {@code hash} (the console's sessions keep the hash, never the key). */
+  public Optional<Caller> authenticateHash(String hash) {
     return jdbi.withHandle(h -> h.createQuery(
                 "SELECT u.id, u.name, u.account_id, a.domain_id, u.role"
                     + " FROM api_keys k JOIN users u ON u.id = k.user_id"

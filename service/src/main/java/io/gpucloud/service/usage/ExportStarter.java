@@ -9,7 +9,7 @@ import java.time.LocalDate;
 public interface ExportStarter {
   UsageStarter.Start startExport(LocalDate day);
 
-  static ExportStarter temporal(WorkflowClient client) {
+  public static ExportStarter temporal(WorkflowClient client) {
     return day -> UsageStarter.startExport(client, day);
   }
 }

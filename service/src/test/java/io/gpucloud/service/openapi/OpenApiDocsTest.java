@@ -83,6 +83,9 @@ class OpenApiDocsTest {
     assertThat(resources).hasSizeGreaterThan(10);
     Set<String> expected = new TreeSet<>();
     for (Class<?> c : resources) {
+      if (c.isAnnotationPresent(io.swagger.v3.oas.annotations.Hidden.class)) {
+        continue; // the web console's pages (io.gpucloud.service.console): not the API's
+      }
       String base = c.getAnnotation(Path.class).value();
       for (Method m : c.getMethods()) {
         String verb = httpMethod(m);
@@ -95,6 +98,12 @@ class OpenApiDocsTest {
     }
     assertThat(expected).hasSizeGreaterThan(50);
     assertThat(new TreeSet<>(ops.keySet())).isEqualTo(expected);
+  }
+
+  @Test
+  void leavesTheWebConsoleOut() {
+    assertThat(resources).anyMatch(c -> c.getPackageName().endsWith(".console"));
+    assertThat(ops.keySet()).noneMatch(k -> k.contains("/console"));
   }
 
   @Test
