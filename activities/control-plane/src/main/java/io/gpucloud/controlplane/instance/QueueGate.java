@@ -14,6 +14,12 @@ record QueueGate(boolean mustQueue, List<String> claimedHosts) {
   static final String POOL_OF_INSTANCE = "COALESCE((SELECT p.card_id FROM vgpu_profiles p WHERE p.id = i.vgpu_profile_id"
       + " AND i.gpu_count > 0), 'none')";
 
+  /** The request's priority, or null when it did not ask to queue (no queue row). */
+  private static Integer priorityOrNull(java.sql.ResultSet rs) throws java.sql.SQLException {
+    int p = rs.getInt("priority");
+    return rs.wasNull() ? null : p;
+  }
+
   static QueueGate read(Handle h, InstanceRow i) {
     record Row(String pool, Integer priority, boolean gang, int ahead, String claimOf, String claimHosts) {}
     Row r = h.createQuery("SELECT x.pool, q.priority, COALESCE(q.gang, 0) AS gang,"
@@ -25,7 +31,7 @@ record QueueGate(boolean mustQueue, List<String> claimedHosts) {
             + " LEFT JOIN queue_requests q ON q.instance_id = x.id"
             + " LEFT JOIN admission_claims c ON c.pool_key = x.pool")
         .bind("id", i.id())
-        .map((rs, ctx) -> new Row(rs.getString("pool"), (Integer) rs.getObject("priority"), rs.getBoolean("gang"),
+        .map((rs, ctx) -> new Row(rs.getString("pool"), priorityOrNull(rs), rs.getBoolean("gang"),
             rs.getInt("ahead"), rs.getString("claim_instance_id"), rs.getString("claim_hosts")))
         .one();
     boolean queueable = r.priority() != null;

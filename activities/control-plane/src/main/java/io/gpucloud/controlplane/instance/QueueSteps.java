@@ -16,13 +16,18 @@ public final class QueueSteps {
 
   private static Optional<Row> row(Handle h, String instanceId, boolean lock) {
     return h.createQuery("SELECT i.state, i.host_id, q.instance_id IS NOT NULL AS queueable, q.max_wait_ms,"
-            + " FLOOR(UNIX_TIMESTAMP(q.requested_at) * 1000) + q.max_wait_ms AS deadline_ms"
+            + " CAST(FLOOR(UNIX_TIMESTAMP(q.requested_at) * 1000) + q.max_wait_ms AS SIGNED) AS deadline_ms"
             + " FROM instances i LEFT JOIN queue_requests q ON q.instance_id = i.id WHERE i.id = :id"
             + (lock ? " FOR UPDATE" : ""))
         .bind("id", instanceId)
-        .map((rs, ctx) -> new Row(rs.getString("state"), rs.getString("host_id"), (Long) rs.getObject("deadline_ms"),
-            (Long) rs.getObject("max_wait_ms"), rs.getBoolean("queueable")))
+        .map((rs, ctx) -> new Row(rs.getString("state"), rs.getString("host_id"), longOrNull(rs, "deadline_ms"),
+            longOrNull(rs, "max_wait_ms"), rs.getBoolean("queueable")))
         .findOne();
+  }
+
+  private static Long longOrNull(java.sql.ResultSet rs, String column) throws java.sql.SQLException {
+    long v = rs.getLong(column);
+    return rs.wasNull() ? null : v;
   }
 
   /**
