@@ -86,6 +86,7 @@ public final class ConsoleModule {
         new LimitService(jdbi, limits, domains, accounts, projects), new DomainSettingsService(jdbi, domains),
         new UserResource(jdbi), env.getValidator()));
     ExportFiles files = new ExportFiles(Path.of(config.getUsage().getExportDir()));
+    env.jersey().register(new QueuePages(new io.gpucloud.service.queue.QueueService(jdbi)));
     env.jersey().register(new UsagePages(
         new UsageService(jdbi, files, ExportStarter.temporal(temporal), Clock.systemUTC()),
         new ScheduleService(scheduler, new ScheduleCursors(jdbi), temporal), Clock.systemUTC()));

@@ -97,10 +97,14 @@ public class InstancePages extends ConsolePages {
   @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
   public Response deploy(@Context ContainerRequestContext ctx, @FormParam("name") String name,
       @FormParam("offeringId") String offeringId, @FormParam("templateId") String templateId,
-      @FormParam("projectId") String projectId) {
+      @FormParam("projectId") String projectId, @FormParam("queue") String queue,
+      @FormParam("maxWait") String maxWait, @FormParam("priority") String priority) {
     try {
+      // "wait for capacity": the same queue options as POST /api/v1/instances
+      io.gpucloud.service.instances.QueueOptions q = blankToNull(queue) == null ? null
+          : new io.gpucloud.service.instances.QueueOptions(blankToNull(maxWait), intOrNull(priority), false);
       InstanceView v = instances.create(caller(ctx),
-          new InstanceRequest(name, blankToNull(offeringId), blankToNull(templateId), blankToNull(projectId)),
+          new InstanceRequest(name, blankToNull(offeringId), blankToNull(templateId), blankToNull(projectId), q),
           UUID.randomUUID().toString());
       return Response.seeOther(URI.create("/console/instances/" + v.id() + "?msg=Deploying")).build();
     } catch (ApiException e) {
