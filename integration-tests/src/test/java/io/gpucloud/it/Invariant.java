@@ -37,7 +37,8 @@ import java.util.stream.Stream;
  * </ul>
  */
 final class Invariant {
-  static final Set<String> STABLE = Set.of("Running", "Stopped", "Error", "Destroyed");
+  /** Where an instance rests; Queued too: it waits (holding nothing, checked below) until admitted or expired. */
+  static final Set<String> STABLE = Set.of("Running", "Stopped", "Error", "Destroyed", "Queued");
   /** How long instances get to settle once a trial's faults are over (a loaded 2-core machine). */
   static final Duration SETTLE = Duration.ofMinutes(3);
 
@@ -65,7 +66,7 @@ final class Invariant {
   static List<String> unstable(Stack stack) {
     List<String> out = new ArrayList<>();
     try (Connection c = stack.db(); PreparedStatement ps = c.prepareStatement(
-        "SELECT id, state FROM instances WHERE state NOT IN ('Running', 'Stopped', 'Error', 'Destroyed')");
+        "SELECT id, state FROM instances WHERE state NOT IN ('Running', 'Stopped', 'Error', 'Destroyed', 'Queued')");
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         out.add(rs.getString(1) + " " + rs.getString(2));

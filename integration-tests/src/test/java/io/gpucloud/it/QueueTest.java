@@ -143,6 +143,9 @@ class QueueTest {
 
   /** Withdraws the queued, destroys the rest, and checks the invariant. */
   static void cleanUp(List<String> ids) throws Exception {
+    if (ids.isEmpty()) {
+      return;
+    }
     for (Map.Entry<String, String> e : states(ids).entrySet()) {
       if (e.getValue().equals("Queued")) {
         Stack.Response r = Ops.destroy(stack, stack.adminKey, e.getKey());
@@ -174,6 +177,14 @@ class QueueTest {
     Tenants.Tenant b = Tenants.tenant(stack, "qb", limits(40));
     Tenants.Tenant c = Tenants.tenant(stack, "qc", limits(40));
     List<String> all = new ArrayList<>();
+    try {
+      fairShare(a, b, c, all);
+    } finally {
+      cleanUp(all);
+    }
+  }
+
+  private void fairShare(Tenants.Tenant a, Tenants.Tenant b, Tenants.Tenant c, List<String> all) throws Exception {
     List<String> as = submit(a, "qa", 30, oneGpu);
     all.addAll(as);
     awaitStates("a's 30 Running", as, Map.of("Running", 30L), Duration.ofMinutes(3));
@@ -216,7 +227,6 @@ class QueueTest {
       assertThat(events(id, "VM.ADMITTED")).isEqualTo(1);
     }
     assertThat(queue()).extracting(e -> e.path("instanceId").asText()).first().isEqualTo(bs.get(10));
-    cleanUp(all);
   }
 
   @Test

@@ -94,7 +94,13 @@ public class TemporalManaged implements Managed {
       // queued deploys: admitted through deploy's placement turns, woken by a signal
       this.admission = new Admission(jdbi, new AdmissionPass(jdbi, deploy.admitter(),
           instanceId -> DeploySignals.wake(client, instanceId)), ADMISSION_SAFETY_NET);
-      deploy.admitWith(() -> admission.drain(Duration.ofSeconds(5)));
+      deploy.admitWith(() -> {
+        try {
+          admission.drain(Duration.ofSeconds(5), 1);
+        } catch (RuntimeException e) {
+          admission.kick(); // the request is Queued already: the background pass admits it
+        }
+      });
       // start and migration place through deploy's placement turns and plan cache
       worker.registerActivitiesImplementations(new InventoryActivitiesImpl(jdbi), deploy,
           new LifecycleActivitiesImpl(deploy),

@@ -60,7 +60,16 @@ public final class Admission implements AutoCloseable {
    * another pass to end (that one then sees this caller's wake-up itself).
    */
   public void drain(Duration lockWait) {
-    while (pending()) {
+    drain(lockWait, Integer.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #drain(Duration)}, running at most {@code maxPasses} passes: an enqueue's own pass (in a local
+   * activity, with a timeout) runs once and leaves later wake-ups to the background.
+   */
+  public void drain(Duration lockWait, int maxPasses) {
+    int passes = 0;
+    while (passes < maxPasses && pending()) {
       try (Handle lockHolder = jdbi.open()) {
         Integer got = lockHolder.createQuery("SELECT GET_LOCK(:name, :wait)").bind("name", LOCK)
             .bind("wait", lockWait.toMillis() / 1000.0).mapTo(Integer.class).one();
@@ -68,8 +77,9 @@ public final class Admission implements AutoCloseable {
           return; // another pass runs, and runs again while wake-ups keep coming
         }
         try {
-          for (List<Long> seen = wakeups(); !seen.isEmpty(); seen = wakeups()) {
+          for (List<Long> seen = wakeups(); !seen.isEmpty() && passes < maxPasses; seen = wakeups()) {
             last = pass.run();
+            passes++;
             List<Long> handled = seen;
             jdbi.useHandle(h -> h.createUpdate("DELETE FROM admission_wakeups WHERE id IN (<ids>)")
                 .bindList("ids", handled).execute());
@@ -79,6 +89,9 @@ public final class Admission implements AutoCloseable {
         }
       }
       // rows that landed between the last look and the unlock: looked at again now, not at the next net
+    }
+    if (passes >= maxPasses) {
+      kick(); // what is left runs in the background
     }
   }
 
