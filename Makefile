@@ -20,7 +20,8 @@ unit:
 # stack, and stop/start/migrate/destroy latency with deploy's ratio to a do-nothing Deploy-shaped
 # workflow (LifecycleLatencyBench, on a stack of its own with the bench-only hosts B1/B2); one usage period
 # of 100,000 instances, the export of a day of 2.4 M usage records in a 256 MB heap, and reconciling 1,000
-# hosts x 8 GPUs (UsageBench, on the same throw-away MariaDB). Prints lines starting BENCH.
+# hosts x 8 GPUs (UsageBench, on the same throw-away MariaDB); admission latency and rate with 1,000 queued
+# requests (AdmissionBench, same MariaDB). Prints lines starting BENCH.
 # The reservation bench's JVM is the system under test (placement runs in it), so it gets the full JIT;
 # it needs only a MariaDB (a throw-away one, BENCH_DB_PORT), no stack running beside it.
 bench:
@@ -28,7 +29,7 @@ bench:
 	mvn -B -q install -DskipTests -DskipITs
 	TEST_DB_ARGS="--innodb-buffer-pool-size=1G --innodb-log-file-size=512M" scripts/with-test-db.sh bash -c 'u=$${GPUCLOUD_API_TEST_DB_URL#*127.0.0.1:}; export BENCH_DB_PORT=$${u%%/*}; \
 	  mvn -B -pl integration-tests test -Dgroups=bench -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false -DskipStackExecutions=true \
-	  -Dtest=ReservationBench,UsageBench -Dit.jvmArgs=' | grep -E 'BENCH|Tests run:|FAIL|ERROR'
+	  -Dtest=ReservationBench,UsageBench,AdmissionBench -Dit.jvmArgs=' | grep -E 'BENCH|Tests run:|FAIL|ERROR'
 	mvn -B -pl integration-tests test -Dgroups=bench -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false -DskipStackExecutions=true \
 	  -Dtest=DeployLatencyBench | grep -E 'BENCH|Tests run:|FAIL|ERROR'
 	mvn -B -pl integration-tests test -Dgroups=bench -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false -DskipStackExecutions=true \

@@ -3,6 +3,7 @@ package io.gpucloud.controlplane.instance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpucloud.activities.instance.QueueStatus;
+import io.gpucloud.controlplane.TestDatabase;
 import io.gpucloud.controlplane.limits.Resource;
 import io.gpucloud.controlplane.queue.Admission;
 import io.gpucloud.controlplane.queue.AdmissionPass;
@@ -124,8 +125,9 @@ class AdmissionDatabaseTest {
     admission.drain(Duration.ZERO);
     assertThat(fleet.state(first)).isEqualTo("Creating");
     assertThat(fleet.state(patient)).isEqualTo("Queued");
-    assertThat(jdbi.withHandle(h -> h.select("SELECT wait_reason FROM queue_requests WHERE instance_id = ?", patient)
-        .mapTo(String.class).one())).startsWith("quota:");
+    String reason = jdbi.withHandle(h -> h.select("SELECT wait_reason FROM queue_requests WHERE instance_id = ?", patient)
+        .mapTo(String.class).one());
+    assertThat(reason).startsWith("quota:");
     assertThat(fleet.state(impatient)).isEqualTo("Error");
     fleet.limitAccount(Resource.GPU, 2); // a limit raised wakes the pool
     admission.drain(Duration.ZERO);
