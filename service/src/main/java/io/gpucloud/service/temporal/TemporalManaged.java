@@ -94,9 +94,11 @@ public class TemporalManaged implements Managed {
       // queued deploys: admitted through deploy's placement turns, woken by a signal
       this.admission = new Admission(jdbi, new AdmissionPass(jdbi, deploy.admitter(),
           instanceId -> DeploySignals.wake(client, instanceId)), ADMISSION_SAFETY_NET);
+      // without waiting for the lock: a pass running elsewhere sees this enqueue's wake-up row itself, and a
+      // burst of enqueues must not hold the pool's connections while they wait
       deploy.admitWith(() -> {
         try {
-          admission.drain(Duration.ofSeconds(5), 1);
+          admission.drain(Duration.ZERO, 1);
         } catch (RuntimeException e) {
           admission.kick(); // the request is Queued already: the background pass admits it
         }
