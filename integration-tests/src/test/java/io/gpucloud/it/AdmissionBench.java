@@ -57,8 +57,14 @@ class AdmissionBench {
       List<String> ids = ReservationBench.instanceIds(ds);
       List<String> holding = ids.subList(0, holders);
       List<String> waiting = ids.subList(holders, ids.size());
+      int held = 0;
       for (String id : holding) {
-        activities.reserve(id, List.of()); // every GPU held
+        if (activities.reserve(id, List.of()).reserved()) { // every GPU held
+          held++;
+        }
+      }
+      if (held != holders) {
+        throw new AssertionError("only " + held + " of " + holders + " holders placed");
       }
       queue(ds, waiting);
       AtomicInteger woken = new AtomicInteger();
@@ -98,7 +104,7 @@ class AdmissionBench {
         double seconds = (System.nanoTime() - t0) / 1e9;
         int admitted = woken.get() - before;
         System.out.printf("BENCH admission: %d GPUs freed at once (%d waiting): %d admitted in %.3f s = %.0f admissions/s%n",
-            batch.size(), WAITING - next + holders, admitted, seconds, admitted / seconds);
+            batch.size(), WAITING - next, admitted, seconds, admitted / seconds);
         if (admitted != batch.size()) {
           throw new AssertionError("freed " + batch.size() + ", admitted " + admitted);
         }
@@ -145,8 +151,10 @@ class AdmissionBench {
         String id = java.util.UUID.randomUUID().toString();
         accounts.add(id);
         s.execute("INSERT INTO accounts (id, name, domain_id) VALUES ('" + id + "', 'waiting-" + a + "', '" + domain + "')");
-        s.execute("INSERT INTO resource_limits (scope_type, scope_id, resource, `max`) VALUES ('ACCOUNT', '" + id
-            + "', 'GPU', 2000)");
+        for (String r : new String[] {"GPU", "INSTANCE", "CPU", "MEMORY"}) {
+          s.execute("INSERT INTO resource_limits (scope_type, scope_id, resource, `max`) VALUES ('ACCOUNT', '" + id
+              + "', '" + r + "', " + (r.equals("GPU") ? 2000 : -1) + ")");
+        }
       }
       for (int i = 0; i < ids.size(); i++) {
         String id = ids.get(i);
