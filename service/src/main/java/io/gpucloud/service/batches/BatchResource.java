@@ -3,6 +3,8 @@ package io.gpucloud.service.batches;
 import io.dropwizard.auth.Auth;
 import io.gpucloud.service.auth.Caller;
 import io.gpucloud.service.auth.Role;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -33,7 +35,8 @@ public class BatchResource {
   }
 
   @POST
-  @ApiResponse(responseCode = "202", description = "accepted: the batch with its members (Creating) and workflowId")
+  @ApiResponse(responseCode = "202", description = "accepted: the batch with its members (Creating) and workflowId",
+      content = @Content(schema = @Schema(implementation = BatchView.class)))
   public Response create(@Auth Caller caller, @HeaderParam("Idempotency-Key") String idempotencyKey,
       BatchRequestBody body) {
     return Response.accepted(batches.create(caller, body, idempotencyKey)).build();
@@ -47,7 +50,8 @@ public class BatchResource {
 
   @DELETE
   @Path("/{id}")
-  @ApiResponse(responseCode = "202", description = "accepted: queued members withdrawn, the others being destroyed")
+  @ApiResponse(responseCode = "202", description = "accepted: queued members withdrawn, the others being destroyed",
+      content = @Content(schema = @Schema(implementation = BatchView.class)))
   public Response cancel(@Auth Caller caller, @PathParam("id") String id) {
     return Response.accepted(batches.cancel(caller, id)).build();
   }

@@ -63,7 +63,14 @@ class OperationsDatabaseTest {
       for (InstanceState state : InstanceState.values()) {
         String id = f.instance(accountId, state.name(), hostId, 1);
         String what = op + " from " + state;
-        if (state == InstanceState.Running && op == Operation.MIGRATE) {
+        if (state == InstanceState.Queued && op == Operation.DESTROY) {
+          // a queued request holds nothing: withdrawn at once, no workflow
+          InstanceView v = run(op, tenant, id, null);
+          assertThat(v.state()).as(what).isEqualTo("Destroyed");
+          assertThat(f.row(id)).as(what).containsEntry("state", "Destroyed").containsEntry("op_seq", 0);
+          assertThat(starts.of(id)).as(what).isEmpty();
+          continue;
+        } else if (state == InstanceState.Running && op == Operation.MIGRATE) {
           fails(409, "live migration of a GPU instance is not supported; stop it first", () -> run(op, tenant, id, null));
         } else if (state == InstanceState.Running && op == Operation.SCALE) {
           fails(409, "dynamic scaling of a GPU instance is not supported; stop it first", () -> run(op, tenant, id, null));

@@ -198,6 +198,7 @@ class OpenApiDocsTest {
     });
     assertThat(with).containsExactlyInAnyOrder(
         "POST /api/v1/instances",
+        "POST /api/v1/instance-batches",
         "POST /api/v1/instances/{id}/stop",
         "POST /api/v1/instances/{id}/start",
         "POST /api/v1/instances/{id}/reboot",

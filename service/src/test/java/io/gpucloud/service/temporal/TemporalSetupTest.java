@@ -64,7 +64,8 @@ class TemporalSetupTest {
   void missingAttributesAreNamedThenCreatedOnceAndTheStartCheckPasses() throws Exception {
     List<String> problems = TemporalSetup.check(stubs, "default");
     assertThat(problems).containsExactly("search attribute HostName (Keyword) is not defined",
-        "search attribute InstanceUuid (Keyword) is not defined", "search attribute Account (Keyword) is not defined");
+        "search attribute InstanceUuid (Keyword) is not defined", "search attribute Account (Keyword) is not defined",
+        "search attribute QueueState (Keyword) is not defined");
     assertThat(TemporalSetup.refusal("t:7233", "default", problems))
         .contains("HostName").contains("java -jar service.jar temporal-setup config.yml");
 
@@ -78,7 +79,7 @@ class TemporalSetupTest {
         .satisfies(e -> assertThat(StartFailureLogging.rootCause(e)).contains("HostName"));
 
     assertThat(TemporalSetup.apply(stubs, "default", Duration.ofDays(3), Duration.ofSeconds(30)))
-        .containsExactly("search attributes [HostName, InstanceUuid, Account] (Keyword) added to namespace 'default'");
+        .containsExactly("search attributes [HostName, InstanceUuid, Account, QueueState] (Keyword) added to namespace 'default'");
     assertThat(TemporalSetup.check(stubs, "default")).isEmpty();
     assertThat(TemporalSetup.apply(stubs, "default", Duration.ofDays(3), Duration.ofSeconds(30))).isEmpty();
   }
