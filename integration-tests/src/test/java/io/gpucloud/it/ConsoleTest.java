@@ -221,12 +221,14 @@ class ConsoleTest {
 
     // every other page renders (HTML with its heading, not an error)
     for (String p : List.of("/cards", "/profiles", "/devices", "/templates", "/domains", "/accounts", "/projects",
-        "/users", "/limits", "/usage", "/schedules", "/exports", "/hosts", "/instances", "/instances/new",
+        "/users", "/limits", "/usage", "/schedules", "/exports", "/hosts", "/instances", "/instances/new", "/queue",
         "/hosts/" + h1 + "?tab=history")) {
       driver.get(console + p);
       assertThat(driver.findElements(By.cssSelector("main h1"))).as(p + ": " + driver.getPageSource()).hasSize(1);
       assertThat(driver.findElement(By.tagName("main")).getText()).as(p).doesNotContain("Error 500");
     }
+    driver.get(console + "/queue");
+    assertThat(driver.findElements(By.cssSelector("#queue thead th"))).as(driver.getPageSource()).hasSize(9);
 
     // S1 (its own card, no instance of any test): into maintenance and back
     String s1 = stack.hostId("S1");

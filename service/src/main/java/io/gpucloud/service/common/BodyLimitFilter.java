@@ -31,6 +31,26 @@ public class BodyLimitFilter implements ContainerRequestFilter, ContainerRespons
   public static final long MAX_BODY = 1L << 20;
   static final String MESSAGE = "request body over " + MAX_BODY + " bytes (1 MiB)";
 
+  /**
+   * A declared body up to this size is read and thrown away before the 413: answered while the client still
+   * sends, the connection closes under it and the client sees a reset instead of the answer. A larger one is
+   * not read at all.
+   */
+  static final long DRAIN_MAX = 16L << 20;
+
+  private static void discard(InputStream in) {
+    byte[] buf = new byte[64 * 1024];
+    long total = 0;
+    try {
+      int n;
+      while (total <= DRAIN_MAX && (n = in.read(buf)) > 0) {
+        total += n;
+      }
+    } catch (IOException e) {
+      // the client went away: nothing to answer
+    }
+  }
+
   /** The filter and the mapper of its exception, to register with Jersey. */
   public static List<Object> components() {
     return List.of(new BodyLimitFilter(), new TooLargeMapper());
@@ -41,7 +61,11 @@ public class BodyLimitFilter implements ContainerRequestFilter, ContainerRespons
     String declared = request.getHeaderString(HttpHeaders.CONTENT_LENGTH);
     if (declared != null) {
       try {
-        if (Long.parseLong(declared.trim()) > MAX_BODY) {
+        long length = Long.parseLong(declared.trim());
+        if (length > MAX_BODY) {
+          if (length <= DRAIN_MAX) {
+            discard(request.getEntityStream());
+          }
           request.abortWith(ErrorBody.response(413, MESSAGE));
           return;
         }
