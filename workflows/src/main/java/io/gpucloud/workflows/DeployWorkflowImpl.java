@@ -160,9 +160,10 @@ public class DeployWorkflowImpl implements DeployWorkflow {
           throw ApplicationFailure.newNonRetryableFailure(reason, InstanceActivities.INSUFFICIENT_CAPACITY);
         }
       } else {
-        woken = false;
         Workflow.await(Duration.ofMillis(Math.min(left, QUEUE_SAFETY_POLL.toMillis())), () -> woken);
       }
+      // reset before the read, not before the wait: a signal that lands after this read wakes the next wait
+      woken = false;
       q = controlPlane.queueStatus(instanceId);
     }
     if (q.is(QueueStatus.FAILED)) {
