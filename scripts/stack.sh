@@ -224,8 +224,10 @@ cat <<MSG
   API:            http://127.0.0.1:$GPUCLOUD_API_PORT/api/v1   (Authorization: Bearer \$ADMIN_API_KEY)
 $([ "$REPLICAS" = 2 ] && echo "  API, replica 2: http://127.0.0.1:$API_PORT_2/api/v1   (health: http://127.0.0.1:$ADMIN_PORT_2/healthcheck)")
   API keys:       ADMIN_API_KEY and TENANT_API_KEY (User of account "demo") in $DATA/stack.env (mode 600)
+  Console:        http://127.0.0.1:$GPUCLOUD_API_PORT/console/   (sign in with a key from stack.env)
   Temporal UI:    $TEMPORAL_UI_URL
   Health:         http://127.0.0.1:$GPUCLOUD_ADMIN_PORT/healthcheck
+  Metrics:        http://127.0.0.1:$GPUCLOUD_ADMIN_PORT/metrics   (Prometheus)
   Hosts:          $(echo $HOST_NAMES) (Up, discovered; specs in $SPECS)
   Logs:           $LOGS        Env for scripts: $DATA/stack.env
   Ctrl-C stops everything.
