@@ -76,7 +76,7 @@ public class InstanceActivitiesImpl implements InstanceActivities {
 
   @Override
   public boolean expireQueued(String instanceId, String reason) {
-    return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> QueueSteps.expire(h, instanceId, reason));
+    return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> QueueSteps.failQueued(h, instanceId, reason));
   }
 
   @Override

@@ -69,12 +69,10 @@ public final class QueueSteps {
     return new QueueStatus(state, deadline, maxWait);
   }
 
-  /** Queued -> Error with the reason and VM.CREATE Failed; false when it was no longer Queued. */
-  public static boolean expire(Handle h, String instanceId, String reason) {
-    return failQueued(h, instanceId, reason);
-  }
-
-  /** Queued -> Error with the reason (it holds nothing to give back) and VM.CREATE Failed; false when not Queued. */
+  /**
+   * Queued -> Error with the reason (it holds nothing to give back) and VM.CREATE Failed: maxWait passed, or a
+   * limit refused it at admission. False when it was no longer Queued.
+   */
   public static boolean failQueued(Handle h, String instanceId, String reason) {
     String why = reason.length() > 4000 ? reason.substring(0, 4000) : reason;
     int changed = h.createUpdate("UPDATE instances SET state = 'Error', error_reason = :reason WHERE id = :id"
